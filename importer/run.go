@@ -1,0 +1,471 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"restock/youcan"
+)
+
+// Store is what the importer needs from the YouCan API.
+type Store interface {
+	// IncrementInventory adds quantity units to a variant's stock and
+	// returns the variant with its new stock and its product's new total.
+	IncrementInventory(ctx context.Context, productID, variantID string, quantity int) (*youcan.Variant, error)
+
+	// GetProduct returns a product with its variants.
+	GetProduct(ctx context.Context, id string) (*youcan.Product, error)
+}
+
+var _ Store = (*youcan.Client)(nil)
+
+// Status is the outcome of one request, and so of each row it applies.
+type Status string
+
+const (
+	StatusApplied      Status = "applied"       // the store answered 2xx: the stock was added
+	StatusFailed       Status = "failed"        // the store answered with an error, or the request could not be sent
+	StatusNotAttempted Status = "not_attempted" // never sent: the run stopped first
+	StatusValid        Status = "valid"         // dry run: the row would be sent
+)
+
+// Outcome is what happened to one request.
+type Outcome struct {
+	Status Status
+
+	// Err says why the request failed or was not attempted; nil otherwise.
+	Err error
+
+	// Inventory and ProductInventory are the variant's stock and the
+	// product's total right after this request: from the store's answer,
+	// or projected in a dry run. Nil when unknown.
+	Inventory        *int
+	ProductInventory *int
+
+	// CurrentInventory and CurrentProductInventory are the levels before
+	// this request, as read from the store in a dry run. Nil otherwise.
+	CurrentInventory        *int
+	CurrentProductInventory *int
+
+	ProductName string
+	Variant     string // the variant's option values, such as "color: Red, size: M"
+	SKU         string
+}
+
+// Result is the outcome of a run or a dry run.
+type Result struct {
+	Plan *Plan
+
+	// Outcomes holds one outcome per request, at Request.Index.
+	Outcomes []Outcome
+
+	DryRun bool
+
+	// StoreChecked is false for a dry run that validated the file alone,
+	// without reading the store.
+	StoreChecked bool
+
+	// Stopped is why the run ended before every request was sent: a
+	// *StopError, or the cause of the cancelled context. Nil when every
+	// request was sent.
+	Stopped error
+
+	// RequestsSent counts the HTTP requests sent, retries and product reads
+	// included.
+	RequestsSent int
+
+	// FirstRequestAt and LastRequestAt are when the first and the last of
+	// those requests started; zero when none was sent.
+	FirstRequestAt time.Time
+	LastRequestAt  time.Time
+
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// Options tune a run.
+type Options struct {
+	// Rate is the number of requests per second, spaced evenly with no
+	// burst. It must be positive.
+	Rate float64
+
+	// Concurrency is the number of products worked on at once, and so the
+	// number of requests in flight at most. It must be at least 1.
+	Concurrency int
+
+	// Timeout limits one request, its retries not included. Zero means no
+	// limit.
+	Timeout time.Duration
+
+	Retry RetryPolicy
+
+	// Progress, when not nil, is updated as rows are done.
+	Progress *Progress
+
+	// Abort, when not nil and done, also cancels the requests in flight.
+	// Cancelling the context given to Run only stops new requests.
+	Abort context.Context
+}
+
+// Progress counts the rows done so far. It is safe to read while a run
+// updates it.
+type Progress struct {
+	Rows   atomic.Int64 // rows in the plan
+	Done   atomic.Int64 // rows whose request has ended
+	Failed atomic.Int64 // rows whose request failed
+}
+
+// Run sends the plan's increments to the store, at most opts.Rate requests
+// per second and opts.Concurrency at once. The requests of one product are
+// sent one after another in file order; different products run concurrently.
+//
+// A failed request does not stop the others. A 401, 402 or 403 stops the
+// run, and so does cancelling ctx: nothing new is sent, the requests in
+// flight finish, and the requests never sent are StatusNotAttempted.
+// Run always returns a Result covering every request.
+func Run(ctx context.Context, store Store, plan *Plan, opts Options) *Result {
+	r := newRunner(ctx, store, plan, opts, false)
+	r.forEachProduct(r.applyProduct)
+	return r.finish()
+}
+
+// Check is a dry run. With a nil store it validates nothing more and marks
+// every request valid. Otherwise it reads every product of the plan once,
+// checks that each variant belongs to its product, and projects the levels
+// each request would reach. It sends no writes.
+func Check(ctx context.Context, store Store, plan *Plan, opts Options) *Result {
+	r := newRunner(ctx, store, plan, opts, true)
+	if store == nil {
+		for i := range r.result.Outcomes {
+			r.result.Outcomes[i] = Outcome{Status: StatusValid}
+		}
+		r.progress.Done.Store(int64(len(plan.Input.Rows)))
+		return r.finish()
+	}
+	r.result.StoreChecked = true
+	r.forEachProduct(r.checkProduct)
+	return r.finish()
+}
+
+type runner struct {
+	store    Store
+	plan     *Plan
+	opts     Options
+	limiter  *rate.Limiter
+	progress *Progress
+	result   *Result
+
+	mu     sync.Mutex // guards the three fields below
+	sent   int
+	first  time.Time
+	latest time.Time
+
+	// stopCtx ends when the caller cancels or the store stops the run: no
+	// new request starts after that.
+	stopCtx context.Context
+	stop    context.CancelCauseFunc
+
+	// requestCtx outlives stopCtx, so requests in flight finish. Only
+	// Options.Abort cancels it before the run ends.
+	requestCtx    context.Context
+	cancelRequest context.CancelFunc
+}
+
+func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRun bool) *runner {
+	r := &runner{
+		store:    store,
+		plan:     plan,
+		opts:     opts,
+		limiter:  rate.NewLimiter(rate.Limit(opts.Rate), 1),
+		progress: opts.Progress,
+		result: &Result{
+			Plan:      plan,
+			Outcomes:  make([]Outcome, len(plan.Requests)),
+			DryRun:    dryRun,
+			StartedAt: time.Now(),
+		},
+	}
+	if r.progress == nil {
+		r.progress = new(Progress)
+	}
+	r.progress.Rows.Store(int64(len(plan.Input.Rows)))
+	for i := range r.result.Outcomes {
+		r.result.Outcomes[i].Status = StatusNotAttempted
+	}
+
+	r.stopCtx, r.stop = context.WithCancelCause(ctx)
+	r.requestCtx, r.cancelRequest = context.WithCancel(context.WithoutCancel(ctx))
+	if opts.Abort != nil {
+		context.AfterFunc(opts.Abort, r.cancelRequest)
+	}
+	return r
+}
+
+// forEachProduct calls work for each product of the plan, on at most
+// opts.Concurrency goroutines, until the run stops.
+func (r *runner) forEachProduct(work func(*ProductPlan)) {
+	var group errgroup.Group
+	group.SetLimit(max(r.opts.Concurrency, 1))
+	for _, product := range r.plan.Products {
+		if r.stopCtx.Err() != nil {
+			break
+		}
+		group.Go(func() error {
+			work(product)
+			return nil
+		})
+	}
+	_ = group.Wait() // work never returns an error: each outcome carries its own
+}
+
+// finish marks the requests never sent with the reason the run stopped.
+func (r *runner) finish() *Result {
+	res := r.result
+	if r.stopCtx.Err() != nil {
+		res.Stopped = context.Cause(r.stopCtx)
+	}
+	for i := range res.Outcomes {
+		outcome := &res.Outcomes[i]
+		if outcome.Status == StatusNotAttempted && outcome.Err == nil {
+			outcome.Err = notSentError(res.Stopped)
+		}
+	}
+	res.RequestsSent, res.FirstRequestAt, res.LastRequestAt = r.sent, r.first, r.latest
+	res.FinishedAt = time.Now()
+	r.stop(nil)
+	r.cancelRequest()
+	return res
+}
+
+func notSentError(cause error) error {
+	if cause == nil {
+		return errors.New("not sent")
+	}
+	return fmt.Errorf("not sent: the run stopped: %w", cause)
+}
+
+// applyProduct sends the increments of one product in file order.
+func (r *runner) applyProduct(product *ProductPlan) {
+	applied := false
+	for _, request := range product.Requests {
+		if r.stopCtx.Err() != nil {
+			return
+		}
+		outcome := r.increment(request)
+		r.record(request, outcome)
+		applied = applied || outcome.Status == StatusApplied
+	}
+	if applied {
+		r.describeProduct(product)
+	}
+}
+
+// increment sends one request, retrying as decideRetry says.
+func (r *runner) increment(request *Request) Outcome {
+	productID, variantID := request.ProductID.String(), request.VariantID.String()
+	for attempt := 1; ; attempt++ {
+		if err := r.limiter.Wait(r.stopCtx); err != nil {
+			return Outcome{Status: StatusNotAttempted, Err: notSentError(context.Cause(r.stopCtx))}
+		}
+
+		ctx, cancel := r.requestContext()
+		r.countRequest()
+		variant, err := r.store.IncrementInventory(ctx, productID, variantID, request.Quantity)
+		cancel()
+		if err == nil {
+			return appliedOutcome(variant)
+		}
+
+		action, delay := decideRetry(err, attempt, false, r.opts.Retry)
+		switch action {
+		case actionRetry:
+			if !r.sleep(delay) {
+				return Outcome{Status: StatusNotAttempted, Err: fmt.Errorf("not sent: the run stopped while waiting to try again after: %w", err)}
+			}
+		case actionStop:
+			var apiErr *youcan.Error
+			errors.As(err, &apiErr)
+			stopErr := &StopError{Err: apiErr}
+			r.stop(stopErr)
+			return Outcome{Status: StatusFailed, Err: stopErr}
+		default:
+			return Outcome{Status: StatusFailed, Err: explainFailure(err, attempt)}
+		}
+	}
+}
+
+// countRequest records that a request starts now.
+func (r *runner) countRequest() {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sent == 0 {
+		r.first = now
+	}
+	r.sent++
+	r.latest = now
+}
+
+// AchievedRate returns the requests per second between the first and the
+// last request, or 0 with fewer than two requests. The first request
+// starts at once, so counting the whole run would overstate a short run.
+func (res *Result) AchievedRate() float64 {
+	span := res.LastRequestAt.Sub(res.FirstRequestAt)
+	if res.RequestsSent < 2 || span <= 0 {
+		return 0
+	}
+	return float64(res.RequestsSent-1) / span.Seconds()
+}
+
+// requestContext returns the context for one request: it outlives a stop,
+// so the request finishes, and ends after the timeout or on abort.
+func (r *runner) requestContext() (context.Context, context.CancelFunc) {
+	if r.opts.Timeout > 0 {
+		return context.WithTimeout(r.requestCtx, r.opts.Timeout)
+	}
+	return context.WithCancel(r.requestCtx)
+}
+
+// sleep waits d, and returns false if the run stopped first.
+func (r *runner) sleep(d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-r.stopCtx.Done():
+		return false
+	}
+}
+
+// explainFailure adds the fix to the failures a user can act on.
+func explainFailure(err error, attempts int) error {
+	var apiErr *youcan.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
+		return fmt.Errorf("the store still refused the request as too many after %d tries, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("no answer within --timeout, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
+	}
+	return err
+}
+
+func appliedOutcome(variant *youcan.Variant) Outcome {
+	outcome := Outcome{
+		Status:    StatusApplied,
+		Inventory: intPointer(variant.Inventory),
+		SKU:       variant.SKU,
+		Variant:   formatVariations(variant.Variations),
+	}
+	if variant.Product != nil {
+		outcome.ProductInventory = intPointer(variant.Product.Inventory)
+		outcome.ProductName = variant.Product.Name
+	}
+	return outcome
+}
+
+// describeProduct fills in the product name, variant labels and SKUs when the
+// store answered increments in its older short shape, which carries levels
+// but no names. The levels already recorded are kept: they are the ones the
+// increments returned. A failure to read the product leaves the names empty.
+func (r *runner) describeProduct(product *ProductPlan) {
+	named := func(request *Request) bool {
+		outcome := r.result.Outcomes[request.Index]
+		return outcome.Status != StatusApplied || outcome.ProductName != ""
+	}
+	if !slices.ContainsFunc(product.Requests, func(request *Request) bool { return !named(request) }) {
+		return
+	}
+	details, err := r.getProduct(product.ProductID.String())
+	if err != nil {
+		return
+	}
+	variants := variantsByID(details)
+	for _, request := range product.Requests {
+		outcome := &r.result.Outcomes[request.Index]
+		outcome.ProductName = details.Name
+		if variant, ok := variants[request.VariantID.String()]; ok {
+			outcome.Variant = formatVariations(variant.Variations)
+			outcome.SKU = variant.SKU
+		}
+	}
+}
+
+// getProduct reads a product under the rate limit, retrying as decideRetry
+// says for a read.
+func (r *runner) getProduct(id string) (*youcan.Product, error) {
+	for attempt := 1; ; attempt++ {
+		if err := r.limiter.Wait(r.stopCtx); err != nil {
+			return nil, notSentError(context.Cause(r.stopCtx))
+		}
+
+		ctx, cancel := r.requestContext()
+		r.countRequest()
+		product, err := r.store.GetProduct(ctx, id)
+		cancel()
+		if err == nil {
+			return product, nil
+		}
+
+		action, delay := decideRetry(err, attempt, true, r.opts.Retry)
+		switch action {
+		case actionRetry:
+			if !r.sleep(delay) {
+				return nil, err
+			}
+		case actionStop:
+			var apiErr *youcan.Error
+			errors.As(err, &apiErr)
+			stopErr := &StopError{Err: apiErr}
+			r.stop(stopErr)
+			return nil, stopErr
+		default:
+			return nil, explainFailure(err, attempt)
+		}
+	}
+}
+
+// record stores the outcome of a request and counts its rows as done.
+func (r *runner) record(request *Request, outcome Outcome) {
+	r.result.Outcomes[request.Index] = outcome
+	rows := int64(len(request.Rows))
+	r.progress.Done.Add(rows)
+	if outcome.Status == StatusFailed {
+		r.progress.Failed.Add(rows)
+	}
+}
+
+// formatVariations writes option values as "color: Red, size: M", sorted by
+// option name so that the text is the same on every run.
+func formatVariations(variations map[string]string) string {
+	names := slices.Sorted(maps.Keys(variations))
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = name + ": " + variations[name]
+	}
+	return strings.Join(parts, ", ")
+}
+
+func variantsByID(product *youcan.Product) map[string]*youcan.Variant {
+	variants := make(map[string]*youcan.Variant, len(product.Variants))
+	for i := range product.Variants {
+		variant := &product.Variants[i]
+		variants[strings.ToLower(variant.ID)] = variant
+	}
+	return variants
+}
+
+func intPointer(n int) *int {
+	return &n
+}
