@@ -34,51 +34,77 @@ var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, Max
 type action int
 
 const (
-	actionFail  action = iota // record the failure and go on with the next request
+	actionFail  action = iota // record the outcome and go on with the next request
 	actionRetry               // wait, then send the same request again
-	actionStop                // record the failure and send nothing more
+	actionStop                // record the outcome and send nothing more
 )
 
-// decideRetry is the one place that decides whether a failed request is sent
-// again. An increment is not idempotent and the API has no idempotency key,
-// so a write is retried only when the store certainly did not apply it: a
-// 429, or a connection that failed before the whole request was written. A
-// read (idempotent) is also retried after a 5xx or a lost answer.
-//
-// attempt is the number of tries made so far, from 1. The returned delay is
-// how long to wait before the next try.
-func decideRetry(err error, attempt int, idempotent bool, policy RetryPolicy) (action, time.Duration) {
-	if errors.Is(err, context.Canceled) {
-		return actionFail, 0
-	}
+// decision is what to do after a request failed, and what the store did
+// with it.
+type decision struct {
+	action action
+	delay  time.Duration // the wait before the next try, for actionRetry
 
+	// status is the request's outcome when it is not retried:
+	// StatusFailed when the store certainly did not apply it,
+	// StatusUnknown when it may have, StatusNotAttempted when it was never
+	// sent.
+	status Status
+
+	// tooManyRequests is set for a 429, so the caller can slow down.
+	tooManyRequests bool
+}
+
+// decide is the one place that decides what a failed request means and
+// whether it is sent again. An increment is not idempotent and the API has
+// no idempotency key, so a write is sent again only when the store
+// certainly did not act on it: a 429, or a connection that failed before
+// the whole request was written (refused, DNS, TLS). A write that may have
+// reached the store and got no usable answer (a timeout after it was
+// written, a reset or closed connection, a 5xx) is StatusUnknown and never
+// sent again. A read (idempotent) is also retried after a 5xx or a lost
+// answer.
+//
+// attempt is the number of tries made so far, from 1.
+func decide(err error, attempt int, idempotent bool, policy RetryPolicy) decision {
 	var apiErr *youcan.Error
 	if errors.As(err, &apiErr) {
 		switch status := apiErr.StatusCode; {
 		case status == http.StatusUnauthorized, status == http.StatusForbidden, status == http.StatusPaymentRequired:
-			return actionStop, 0
+			return decision{action: actionStop, status: StatusFailed}
 		case status == http.StatusTooManyRequests:
-			return retryAfter(attempt, apiErr.RetryAfter, policy)
+			d := retryAfter(attempt, apiErr.RetryAfter, policy, StatusFailed)
+			d.tooManyRequests = true
+			return d
 		case status >= 500 && idempotent:
-			return retryAfter(attempt, 0, policy)
+			return retryAfter(attempt, 0, policy, StatusFailed)
+		case status >= 500:
+			return decision{action: actionFail, status: StatusUnknown}
 		default:
-			return actionFail, 0
+			return decision{action: actionFail, status: StatusFailed}
 		}
 	}
 
 	var requestErr *youcan.RequestError
-	if errors.As(err, &requestErr) && (!requestErr.WroteRequest || idempotent) {
-		return retryAfter(attempt, 0, policy)
+	if !errors.As(err, &requestErr) {
+		return decision{action: actionFail, status: StatusFailed}
 	}
-	return actionFail, 0
+	if requestErr.WroteRequest && !idempotent {
+		return decision{action: actionFail, status: StatusUnknown}
+	}
+	if errors.Is(err, context.Canceled) {
+		// The run was aborted before the request was written.
+		return decision{action: actionFail, status: StatusNotAttempted}
+	}
+	return retryAfter(attempt, 0, policy, StatusFailed)
 }
 
 // retryAfter returns a retry after the store's Retry-After, or after an
-// exponential backoff with jitter when it gave none, or a failure once the
-// attempts are used up.
-func retryAfter(attempt int, storeDelay time.Duration, policy RetryPolicy) (action, time.Duration) {
+// exponential backoff with jitter when it gave none. Once the attempts are
+// used up it returns finalStatus.
+func retryAfter(attempt int, storeDelay time.Duration, policy RetryPolicy, finalStatus Status) decision {
 	if attempt >= policy.MaxAttempts {
-		return actionFail, 0
+		return decision{action: actionFail, status: finalStatus}
 	}
 	delay := storeDelay
 	if delay <= 0 {
@@ -90,7 +116,7 @@ func retryAfter(attempt int, storeDelay time.Duration, policy RetryPolicy) (acti
 		// retries of concurrent workers apart.
 		delay = backoff/2 + rand.N(backoff/2+1)
 	}
-	return actionRetry, min(delay, policy.MaxDelay)
+	return decision{action: actionRetry, delay: min(delay, policy.MaxDelay)}
 }
 
 // StopError is the error that stopped a run: the store refused the token or
@@ -113,3 +139,14 @@ func (e *StopError) Error() string {
 }
 
 func (e *StopError) Unwrap() error { return e.Err }
+
+// TooManyUnknownError stops a run after a series of requests in a row whose
+// outcome is unknown: the API or the network is down, and every further
+// request would only add rows to check by hand.
+type TooManyUnknownError struct {
+	Count int
+}
+
+func (e *TooManyUnknownError) Error() string {
+	return fmt.Sprintf("%d requests in a row got no usable answer from the store, so the run stopped: the API or the network may be down; check the unknown rows in the store, then resume", e.Count)
+}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"restock/youcan"
 )
@@ -35,7 +34,8 @@ type Status string
 
 const (
 	StatusApplied      Status = "applied"       // the store answered 2xx: the stock was added
-	StatusFailed       Status = "failed"        // the store answered with an error, or the request could not be sent
+	StatusFailed       Status = "failed"        // the store certainly did not apply it: an error answer, or never sent because of a local error
+	StatusUnknown      Status = "unknown"       // sent, and no usable answer read: the store may or may not have applied it
 	StatusNotAttempted Status = "not_attempted" // never sent: the run stopped first
 	StatusValid        Status = "valid"         // dry run: the row would be sent
 )
@@ -116,7 +116,32 @@ type Options struct {
 	// Abort, when not nil and done, also cancels the requests in flight.
 	// Cancelling the context given to Run only stops new requests.
 	Abort context.Context
+
+	// Journal, when not nil, records every request before it is sent and
+	// its outcome once its answer is read. A request is never sent unless
+	// its record is on stable storage; if the journal cannot be written,
+	// the run stops.
+	Journal *Journal
+
+	// Previous holds the final outcomes of a resumed run, by request index.
+	// Those requests are not sent again; their outcomes are reported as is.
+	Previous map[int]Outcome
+
+	// MaxUnknown stops the run after this many requests in a row ended
+	// StatusUnknown. Zero means 10.
+	MaxUnknown int
+
+	// OnRateChange, when not nil, is called each time a 429 lowers the
+	// rate or a quiet period raises it back.
+	OnRateChange func(RateChange)
+
+	// RateQuietPeriod is how long without a 429 before the rate is raised
+	// back, one step at a time. Zero means 30 seconds.
+	RateQuietPeriod time.Duration
 }
+
+// defaultMaxUnknown is Options.MaxUnknown's default.
+const defaultMaxUnknown = 10
 
 // Progress counts the rows done so far. It is safe to read while a run
 // updates it.
@@ -162,9 +187,13 @@ type runner struct {
 	store    Store
 	plan     *Plan
 	opts     Options
-	limiter  *rate.Limiter
+	rate     *adaptiveRate
 	progress *Progress
 	result   *Result
+
+	// unknownInARow counts the requests that ended StatusUnknown since the
+	// last one that got an answer.
+	unknownInARow atomic.Int64
 
 	mu     sync.Mutex // guards the three fields below
 	sent   int
@@ -187,7 +216,7 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 		store:    store,
 		plan:     plan,
 		opts:     opts,
-		limiter:  rate.NewLimiter(rate.Limit(opts.Rate), 1),
+		rate:     newAdaptiveRate(opts.Rate, opts.RateQuietPeriod, opts.OnRateChange),
 		progress: opts.Progress,
 		result: &Result{
 			Plan:      plan,
@@ -255,15 +284,22 @@ func notSentError(cause error) error {
 	return fmt.Errorf("not sent: the run stopped: %w", cause)
 }
 
-// applyProduct sends the increments of one product in file order.
+// applyProduct sends the increments of one product in file order. The
+// requests a resumed run already settled are not sent again.
 func (r *runner) applyProduct(product *ProductPlan) {
 	applied := false
 	for _, request := range product.Requests {
+		if previous, ok := r.opts.Previous[request.Index]; ok {
+			r.record(request, previous)
+			continue
+		}
 		if r.stopCtx.Err() != nil {
 			return
 		}
 		outcome := r.increment(request)
 		r.record(request, outcome)
+		r.journalOutcome(request, outcome)
+		r.watchUnknown(outcome)
 		applied = applied || outcome.Status == StatusApplied
 	}
 	if applied {
@@ -271,12 +307,49 @@ func (r *runner) applyProduct(product *ProductPlan) {
 	}
 }
 
-// increment sends one request, retrying as decideRetry says.
+// journalOutcome records a final outcome in the journal, and stops the run
+// if it cannot: a request whose outcome is not on stable storage must not
+// be followed by others.
+func (r *runner) journalOutcome(request *Request, outcome Outcome) {
+	if r.opts.Journal == nil {
+		return
+	}
+	if err := r.opts.Journal.Outcome(request, outcome); err != nil {
+		r.stop(err)
+	}
+}
+
+// watchUnknown stops the run after opts.MaxUnknown unknown outcomes in a
+// row. Any answer from the store, success or error, resets the count.
+func (r *runner) watchUnknown(outcome Outcome) {
+	switch outcome.Status {
+	case StatusUnknown:
+		limit := r.opts.MaxUnknown
+		if limit <= 0 {
+			limit = defaultMaxUnknown
+		}
+		if n := r.unknownInARow.Add(1); n >= int64(limit) {
+			r.stop(&TooManyUnknownError{Count: int(n)})
+		}
+	case StatusApplied, StatusFailed:
+		r.unknownInARow.Store(0)
+	}
+}
+
+// increment sends one request, trying again as decide says.
 func (r *runner) increment(request *Request) Outcome {
 	productID, variantID := request.ProductID.String(), request.VariantID.String()
+	line := r.plan.Input.Rows[request.Rows[0]].Line
 	for attempt := 1; ; attempt++ {
-		if err := r.limiter.Wait(r.stopCtx); err != nil {
+		// A wait cut short leaves the request unsent, and safe to send later.
+		if err := r.rate.wait(r.stopCtx); err != nil {
 			return Outcome{Status: StatusNotAttempted, Err: notSentError(context.Cause(r.stopCtx))}
+		}
+		if journal := r.opts.Journal; journal != nil {
+			if err := journal.Sending(request, line, attempt); err != nil {
+				r.stop(err)
+				return Outcome{Status: StatusFailed, Err: fmt.Errorf("never sent: %w", err)}
+			}
 		}
 
 		ctx, cancel := r.requestContext()
@@ -287,10 +360,21 @@ func (r *runner) increment(request *Request) Outcome {
 			return appliedOutcome(variant)
 		}
 
-		action, delay := decideRetry(err, attempt, false, r.opts.Retry)
-		switch action {
+		d := decide(err, attempt, false, r.opts.Retry)
+		if d.tooManyRequests {
+			r.rate.tooManyRequests()
+		}
+		if d.action == actionRetry || d.status == StatusNotAttempted {
+			if journal := r.opts.Journal; journal != nil {
+				if err := journal.Released(request, err); err != nil {
+					r.stop(err)
+					return Outcome{Status: StatusFailed, Err: fmt.Errorf("never sent again: %w", err)}
+				}
+			}
+		}
+		switch d.action {
 		case actionRetry:
-			if !r.sleep(delay) {
+			if !r.sleep(d.delay) {
 				return Outcome{Status: StatusNotAttempted, Err: fmt.Errorf("not sent: the run stopped while waiting to try again after: %w", err)}
 			}
 		case actionStop:
@@ -300,7 +384,7 @@ func (r *runner) increment(request *Request) Outcome {
 			r.stop(stopErr)
 			return Outcome{Status: StatusFailed, Err: stopErr}
 		default:
-			return Outcome{Status: StatusFailed, Err: explainFailure(err, attempt)}
+			return Outcome{Status: d.status, Err: explainFailure(err, d.status, attempt)}
 		}
 	}
 }
@@ -349,16 +433,23 @@ func (r *runner) sleep(d time.Duration) bool {
 	}
 }
 
-// explainFailure adds the fix to the failures a user can act on.
-func explainFailure(err error, attempts int) error {
+// explainFailure adds what the failure means and the fix to the failures a
+// user can act on.
+func explainFailure(err error, status Status, attempts int) error {
 	var apiErr *youcan.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests {
-		return fmt.Errorf("the store still refused the request as too many after %d tries, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
-	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	var requestErr *youcan.RequestError
+	switch {
+	case status == StatusUnknown && errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("no answer within --timeout, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
+	case status == StatusUnknown:
+		return fmt.Errorf("no usable answer, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
+		return fmt.Errorf("the store still refused the request as too many after %d tries, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
+	case errors.As(err, &requestErr) && !requestErr.WroteRequest:
+		return fmt.Errorf("never sent: could not reach the store after %d tries: %w", attempts, err)
+	default:
+		return err
 	}
-	return err
 }
 
 func appliedOutcome(variant *youcan.Variant) Outcome {
@@ -402,11 +493,11 @@ func (r *runner) describeProduct(product *ProductPlan) {
 	}
 }
 
-// getProduct reads a product under the rate limit, retrying as decideRetry
+// getProduct reads a product under the rate limit, trying again as decide
 // says for a read.
 func (r *runner) getProduct(id string) (*youcan.Product, error) {
 	for attempt := 1; ; attempt++ {
-		if err := r.limiter.Wait(r.stopCtx); err != nil {
+		if err := r.rate.wait(r.stopCtx); err != nil {
 			return nil, notSentError(context.Cause(r.stopCtx))
 		}
 
@@ -418,10 +509,13 @@ func (r *runner) getProduct(id string) (*youcan.Product, error) {
 			return product, nil
 		}
 
-		action, delay := decideRetry(err, attempt, true, r.opts.Retry)
-		switch action {
+		d := decide(err, attempt, true, r.opts.Retry)
+		if d.tooManyRequests {
+			r.rate.tooManyRequests()
+		}
+		switch d.action {
 		case actionRetry:
-			if !r.sleep(delay) {
+			if !r.sleep(d.delay) {
 				return nil, err
 			}
 		case actionStop:
@@ -431,7 +525,7 @@ func (r *runner) getProduct(id string) (*youcan.Product, error) {
 			r.stop(stopErr)
 			return nil, stopErr
 		default:
-			return nil, explainFailure(err, attempt)
+			return nil, explainFailure(err, d.status, attempt)
 		}
 	}
 }

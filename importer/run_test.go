@@ -169,7 +169,7 @@ func TestRunFailingRowDoesNotStopOthers(t *testing.T) {
 
 	result := Run(context.Background(), client, plan, fastOptions())
 
-	want := []Status{StatusFailed, StatusFailed, StatusFailed, StatusApplied, StatusApplied}
+	want := []Status{StatusUnknown, StatusFailed, StatusFailed, StatusApplied, StatusApplied}
 	if got := statuses(result); !slices.Equal(got, want) {
 		t.Errorf("statuses = %v, want %v", got, want)
 	}

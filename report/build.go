@@ -69,7 +69,7 @@ func buildProduct(product *importer.ProductPlan, result *importer.Result) Produc
 		if out.Name == "" {
 			out.Name = outcome.ProductName
 		}
-		if outcome.Status == importer.StatusApplied || outcome.Status == importer.StatusValid {
+		if outcome.Status != importer.StatusFailed && outcome.Status != importer.StatusNotAttempted {
 			out.Added += request.Quantity
 		}
 		if outcome.ProductInventory != nil {
@@ -89,6 +89,8 @@ func (s *Summary) count(status importer.Status) {
 		s.Applied++
 	case importer.StatusFailed:
 		s.Failed++
+	case importer.StatusUnknown:
+		s.Unknown++
 	case importer.StatusNotAttempted:
 		s.NotAttempted++
 	case importer.StatusValid:
@@ -96,8 +98,10 @@ func (s *Summary) count(status importer.Status) {
 	}
 }
 
-// FailedRows returns the rows that were not applied (failed or not
-// attempted), in file order, with their cells as read and the reason.
+// FailedRows returns the rows that were certainly not applied (failed or
+// not attempted), in file order, with their cells as read and the reason.
+// Unknown rows are left out: they may have been applied, so feeding them
+// back could add their stock twice.
 func FailedRows(result *importer.Result) []FailedRow {
 	plan := result.Plan
 	failed := make([]FailedRow, 0)

@@ -335,7 +335,7 @@ func TestJSONKeySets(t *testing.T) {
 			if got := sortedKeys(report["run"].(map[string]any)); !slices.Equal(got, wantRunKeys) {
 				t.Errorf("run keys = %v, want %v", got, wantRunKeys)
 			}
-			wantSummaryKeys := sorted("rows", "applied", "failed", "not_attempted", "valid", "skipped_blank_rows", "requests", "merged_lines")
+			wantSummaryKeys := sorted("rows", "applied", "failed", "unknown", "not_attempted", "valid", "skipped_blank_rows", "requests", "merged_lines")
 			if got := sortedKeys(report["summary"].(map[string]any)); !slices.Equal(got, wantSummaryKeys) {
 				t.Errorf("summary keys = %v, want %v", got, wantSummaryKeys)
 			}

@@ -32,6 +32,9 @@ func (s Summary) line(dryRun bool) string {
 	if s.Failed > 0 {
 		counts = append(counts, fmt.Sprintf("%d failed", s.Failed))
 	}
+	if s.Unknown > 0 {
+		counts = append(counts, fmt.Sprintf("%d unknown", s.Unknown))
+	}
 	if s.NotAttempted > 0 {
 		counts = append(counts, fmt.Sprintf("%d not attempted", s.NotAttempted))
 	}
