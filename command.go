@@ -20,7 +20,8 @@ const (
 	exitOK          = 0   // every row applied, or valid in a dry run
 	exitRowsFailed  = 1   // some rows failed or were not attempted
 	exitInvalid     = 2   // invalid command line or file: nothing was sent
-	exitStopped     = 3   // the store stopped the run (401, 402, 403)
+	exitStopped     = 3   // the run stopped early: 401, 402, 403, or too many unknown outcomes
+	exitUnknown     = 4   // some rows are unknown: they may have been applied
 	exitInterrupted = 130 // SIGINT or SIGTERM
 )
 
@@ -51,6 +52,17 @@ type exitError struct {
 
 func (e *exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) }
 
+// rejectedError is a run that a guard rejected before sending anything: a
+// repeat, an unfinished earlier run, a locked state folder, or a resume that
+// does not match its run. Its message says what to do.
+type rejectedError struct{ message string }
+
+func (e *rejectedError) Error() string { return e.message }
+
+func rejectedErrorf(format string, args ...any) error {
+	return &rejectedError{message: fmt.Sprintf(format, args...)}
+}
+
 // usageError is an invalid command line.
 type usageError struct{ message string }
 
@@ -71,6 +83,7 @@ func (c *command) run(stop, abort context.Context) int {
 	err := c.execute(stop, abort)
 	var exit *exitError
 	var usage *usageError
+	var rejected *rejectedError
 	switch {
 	case err == nil:
 		return exitOK
@@ -81,6 +94,9 @@ func (c *command) run(stop, abort context.Context) int {
 	case errors.As(err, &usage):
 		c.printf("%v", usage)
 		c.printf("hint: run restock --help for the flags and the file format")
+		return exitInvalid
+	case errors.As(err, &rejected):
+		c.printf("%v; nothing was sent", rejected)
 		return exitInvalid
 	default:
 		c.printf("%v", err)
@@ -94,10 +110,36 @@ func (c *command) printf(format string, args ...any) {
 }
 
 func (c *command) execute(stop, abort context.Context) error {
+	if len(c.args) > 0 && c.args[0] == "runs" {
+		return c.listRuns(c.args[1:])
+	}
+
 	startedAt := time.Now()
 	cfg, err := parseArgs(c.args, c.stdout, startedAt)
 	if err != nil {
 		return err
+	}
+
+	if !cfg.dryRun && !cfg.sandbox && c.getenv(tokenVariable) == "" {
+		return errMissingToken
+	}
+
+	// A run that writes takes the state folder's lock before anything else,
+	// so that its guards see every earlier run.
+	var state *importer.StateDir
+	var resumed *importer.JournalState
+	if !cfg.dryRun {
+		var cleanup func()
+		state, cleanup, err = c.openState(cfg, startedAt)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		if cfg.resumeID != "" {
+			if resumed, err = c.readResumed(cfg, state); err != nil {
+				return err
+			}
+		}
 	}
 
 	plan, err := c.loadInput(cfg)
@@ -105,6 +147,11 @@ func (c *command) execute(stop, abort context.Context) error {
 		return err
 	}
 	in := plan.Input
+	if state != nil {
+		if err := c.checkGuards(state, resumed, plan, cfg); err != nil {
+			return err
+		}
+	}
 
 	store, apiURL, closeStore, err := c.openStore(cfg)
 	if err != nil {
@@ -112,14 +159,27 @@ func (c *command) execute(stop, abort context.Context) error {
 	}
 	defer closeStore()
 
+	var run *journaledRun
+	if state != nil {
+		if run, err = c.startJournal(state, resumed, plan, cfg, apiURL, startedAt); err != nil {
+			return err
+		}
+		c.printf("run %s, journal %s", run.id, run.journal.Path())
+	}
+
 	progress := new(importer.Progress)
 	opts := importer.Options{
-		Rate:        cfg.rate,
-		Concurrency: cfg.concurrency,
-		Timeout:     cfg.timeout,
-		Retry:       importer.DefaultRetryPolicy,
-		Progress:    progress,
-		Abort:       abort,
+		Rate:         cfg.rate,
+		Concurrency:  cfg.concurrency,
+		Timeout:      cfg.timeout,
+		Retry:        importer.DefaultRetryPolicy,
+		Progress:     progress,
+		Abort:        abort,
+		MaxUnknown:   cfg.maxUnknown,
+		OnRateChange: c.printRateChange,
+	}
+	if run != nil {
+		opts.Journal, opts.Previous = run.journal, run.previous
 	}
 	c.printStart(cfg, plan, apiURL, store != nil)
 	display := c.startProgress(cfg, progress)
@@ -132,7 +192,15 @@ func (c *command) execute(stop, abort context.Context) error {
 	}
 	display.stop()
 
+	runID := ""
+	if run != nil {
+		runID = run.id
+		if err := run.journal.Finish(result.Stopped); err != nil {
+			c.printf("%v", err)
+		}
+	}
 	rep := report.Build(result, report.Run{
+		ID:         runID,
 		Input:      in.Name,
 		SHA256:     in.SHA256,
 		StartedAt:  startedAt.UTC(),
@@ -142,6 +210,7 @@ func (c *command) execute(stop, abort context.Context) error {
 	})
 	writeErr := c.writeOutputs(cfg, rep, result)
 	c.printSummary(cfg, rep, result)
+	c.printNextSteps(cfg, rep)
 	if writeErr != nil {
 		c.printf("%v", writeErr)
 	}
@@ -192,6 +261,8 @@ func (c *command) invalidInput(err error) error {
 	return &exitError{code: exitInvalid}
 }
 
+var errMissingToken = usageErrorf("%s is not set: create a token in the YouCan seller area under Settings > Developer Settings and export %s=..., or pass --sandbox to try the demo store", tokenVariable, tokenVariable)
+
 // openStore returns the store to send to: the built-in sandbox, the API with
 // the token from the environment, or nil for a dry run without a token.
 func (c *command) openStore(cfg *config) (store importer.Store, apiURL string, closeStore func(), err error) {
@@ -216,7 +287,7 @@ func (c *command) openStore(cfg *config) (store importer.Store, apiURL string, c
 			c.printf("%s is not set: checking the file only, not the store", tokenVariable)
 			return nil, apiURL, closeStore, nil
 		}
-		return nil, "", nil, usageErrorf("%s is not set: create a token in the YouCan seller area under Settings > Developer Settings and export %s=..., or pass --sandbox to try the demo store", tokenVariable, tokenVariable)
+		return nil, "", nil, errMissingToken
 	}
 
 	client, err := youcan.NewClient(apiURL, token, nil, "restock/"+version())
@@ -279,15 +350,38 @@ func (c *command) printSummary(cfg *config, rep *report.Report, result *importer
 	}
 }
 
-// exitCode maps the outcome of a run to the exit code table.
+// printRateChange reports a change of the request rate, once per change.
+func (c *command) printRateChange(change importer.RateChange) {
+	c.printf("rate changed from %.2f to %.2f requests/s: %s", change.From, change.To, change.Reason)
+}
+
+// printNextSteps says what to do about rows left unknown or unsent.
+func (c *command) printNextSteps(cfg *config, rep *report.Report) {
+	input := cfg.input
+	if rep.Run.ID == "" {
+		return
+	}
+	if n := rep.Summary.Unknown; n > 0 {
+		c.printf("%d rows are unknown: the store may or may not have added their stock; check those variants in the store (the report lists them)", n)
+		c.printf("hint: if their stock was not added, run restock --resume %s --retry-unknown %s", rep.Run.ID, input)
+	}
+	if n := rep.Summary.NotAttempted; n > 0 {
+		c.printf("hint: %d rows were not sent; send them with restock --resume %s %s", n, rep.Run.ID, input)
+	}
+}
+
+// exitCode maps the outcome of a run to the exit code table: an
+// interruption or an early stop first, then unknown rows, then failed or
+// unsent rows.
 func exitCode(result *importer.Result, summary report.Summary, writeErr error) int {
 	var interrupted *interruptedError
-	var stopped *importer.StopError
 	switch {
 	case errors.As(result.Stopped, &interrupted):
 		return exitInterrupted
-	case errors.As(result.Stopped, &stopped):
+	case result.Stopped != nil:
 		return exitStopped
+	case summary.Unknown > 0:
+		return exitUnknown
 	case summary.Failed > 0 || summary.NotAttempted > 0 || writeErr != nil:
 		return exitRowsFailed
 	default:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"restock/importer"
 	"restock/report"
 	"restock/youcan/youcantest"
 )
@@ -68,7 +70,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		store:  store,
 		apiURL: server.URL,
 		dir:    t.TempDir(),
-		env:    map[string]string{tokenVariable: testToken},
+		env:    map[string]string{tokenVariable: testToken, "XDG_STATE_HOME": t.TempDir()},
 	}
 }
 
@@ -524,5 +526,157 @@ func TestCommandHelp(t *testing.T) {
 		if !strings.Contains(got.stdout, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+func TestCommandRepeatGuard(t *testing.T) {
+	e := newTestEnv(t)
+	input := e.writeFile("stock.csv", validCSV)
+	first := e.run("", "--report", filepath.Join(e.dir, "1.json"), input)
+	if first.code != exitOK {
+		t.Fatalf("first run exit code = %d; stderr:\n%s", first.code, first.stderr)
+	}
+	sent := len(e.store.Requests())
+
+	second := e.run("", "--report", filepath.Join(e.dir, "2.json"), input)
+
+	if second.code != exitInvalid {
+		t.Fatalf("second run exit code = %d, want 2; stderr:\n%s", second.code, second.stderr)
+	}
+	for _, want := range []string{"was already applied by run ", "3 applied", "pass --allow-repeat"} {
+		if !strings.Contains(second.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, second.stderr)
+		}
+	}
+	if n := len(e.store.Requests()); n != sent {
+		t.Errorf("the rejected run sent %d requests", n-sent)
+	}
+
+	third := e.run("", "--allow-repeat", "--report", filepath.Join(e.dir, "3.json"), input)
+	if third.code != exitOK || e.inventory(productA, variantA1) != 16 {
+		t.Errorf("--allow-repeat: exit code %d, stock %d; want 0 and 10+3+3", third.code, e.inventory(productA, variantA1))
+	}
+}
+
+// runIDOf returns the run id printed on stderr.
+func runIDOf(t *testing.T, stderr string) string {
+	t.Helper()
+	_, after, ok := strings.Cut(stderr, "restock: run ")
+	if !ok {
+		t.Fatalf("stderr names no run:\n%s", stderr)
+	}
+	id, _, _ := strings.Cut(after, ",")
+	return id
+}
+
+func TestCommandResumeAfterStop(t *testing.T) {
+	e := newTestEnv(t)
+	e.store.Inject(youcantest.Fault{VariantID: variantA2, Status: http.StatusForbidden})
+	input := e.writeFile("stock.csv", validCSV)
+
+	// Product A's rows go first: A1 is applied, A2 gets the 403, and
+	// product B is never sent.
+	first := e.run("", "--concurrency", "1", "--report", filepath.Join(e.dir, "1.json"), input)
+	if first.code != exitStopped {
+		t.Fatalf("first run exit code = %d, want 3; stderr:\n%s", first.code, first.stderr)
+	}
+	id := runIDOf(t, first.stderr)
+	if !strings.Contains(first.stderr, "restock --resume "+id+" "+input) {
+		t.Errorf("stderr does not say how to resume:\n%s", first.stderr)
+	}
+
+	again := e.run("", "--report", filepath.Join(e.dir, "2.json"), input)
+	if again.code != exitInvalid || !strings.Contains(again.stderr, "stopped before sending every row") {
+		t.Fatalf("new run of an unfinished file: exit code %d, want 2 pointing to --resume; stderr:\n%s", again.code, again.stderr)
+	}
+
+	other := e.writeFile("other.csv", validCSV+"\n")
+	wrong := e.run("", "--resume", id, "--report", filepath.Join(e.dir, "3.json"), other)
+	if wrong.code != exitInvalid || !strings.Contains(wrong.stderr, "differs from the file that run read") {
+		t.Fatalf("resume with another file: exit code %d, want 2; stderr:\n%s", wrong.code, wrong.stderr)
+	}
+
+	reportPath := filepath.Join(e.dir, "4.json")
+	resumed := e.run("", "--resume", id, "--report", reportPath, input)
+	if resumed.code != exitRowsFailed {
+		t.Fatalf("resume exit code = %d, want 1 for the row the 403 failed; stderr:\n%s", resumed.code, resumed.stderr)
+	}
+	r := readJSONReport(t, reportPath)
+	if r.Run.ID != id || r.Summary.Applied != 2 || r.Summary.Failed != 1 || len(r.Rows) != 3 {
+		t.Errorf("resumed report run %q, summary %+v; want run %s covering the whole file", r.Run.ID, r.Summary, id)
+	}
+	if a1, a2, b1 := e.inventory(productA, variantA1), e.inventory(productA, variantA2), e.inventory(productB, variantB1); a1 != 13 || a2 != 0 || b1 != 12 {
+		t.Errorf("stock = %d, %d and %d, want 13, 0 and 12: each row applied once, the failed one not resent", a1, a2, b1)
+	}
+}
+
+func TestCommandUnknownRowsAndRetry(t *testing.T) {
+	e := newTestEnv(t)
+	e.store.Inject(youcantest.Fault{VariantID: variantB1, Status: http.StatusBadGateway, ApplyFirst: false})
+	input := e.writeFile("stock.csv", validCSV)
+	reportPath := filepath.Join(e.dir, "1.json")
+
+	first := e.run("", "--report", reportPath, input)
+
+	if first.code != exitUnknown {
+		t.Fatalf("exit code = %d, want 4; stderr:\n%s", first.code, first.stderr)
+	}
+	id := runIDOf(t, first.stderr)
+	if !strings.Contains(first.stderr, "restock --resume "+id+" --retry-unknown "+input) {
+		t.Errorf("stderr does not say how to retry the unknown row:\n%s", first.stderr)
+	}
+	if r := readJSONReport(t, reportPath); r.Summary.Unknown != 1 || r.Rows[1].Status != "unknown" {
+		t.Errorf("summary %+v, row 2 %q; want one unknown row", r.Summary, r.Rows[1].Status)
+	}
+
+	// The user checked the store: the 502 did not apply the row.
+	retried := e.run("", "--resume", id, "--retry-unknown", "--report", filepath.Join(e.dir, "2.json"), input)
+	if retried.code != exitOK {
+		t.Fatalf("retry exit code = %d, want 0; stderr:\n%s", retried.code, retried.stderr)
+	}
+	if b1, a1 := e.inventory(productB, variantB1), e.inventory(productA, variantA1); b1 != 12 || a1 != 13 {
+		t.Errorf("stock = %d and %d, want 12 and 13: only the unknown row sent again", b1, a1)
+	}
+}
+
+func TestCommandListsRuns(t *testing.T) {
+	e := newTestEnv(t)
+	input := e.writeFile("stock.csv", validCSV)
+	first := e.run("", "--report", filepath.Join(e.dir, "1.json"), input)
+	id := runIDOf(t, first.stderr)
+
+	got := e.runWith(context.Background(), "", "runs")
+
+	if got.code != exitOK {
+		t.Fatalf("exit code = %d; stderr:\n%s", got.code, got.stderr)
+	}
+	for _, want := range []string{"RUN", id, "finished", input, "3 applied"} {
+		if !strings.Contains(got.stdout, want) {
+			t.Errorf("runs output lacks %q:\n%s", want, got.stdout)
+		}
+	}
+}
+
+func TestCommandLockRejectsSecondRun(t *testing.T) {
+	e := newTestEnv(t)
+	stateDir := filepath.Join(e.dir, "state")
+	state, err := importer.OpenStateDir(stateDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock, _, err := state.Lock(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	input := e.writeFile("stock.csv", validCSV)
+
+	got := e.run("", "--state-dir", stateDir, "--report", filepath.Join(e.dir, "1.json"), input)
+
+	if got.code != exitInvalid || !strings.Contains(got.stderr, "another restock run (pid ") {
+		t.Fatalf("exit code = %d, want 2 naming the holder; stderr:\n%s", got.code, got.stderr)
+	}
+	if len(e.store.Requests()) != 0 {
+		t.Error("a rejected run sent requests")
 	}
 }

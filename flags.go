@@ -22,6 +22,7 @@ const (
 	defaultRate        = 5.0
 	defaultConcurrency = 4
 	defaultTimeout     = 30 * time.Second
+	defaultMaxUnknown  = 10
 )
 
 // tokenVariable names the environment variable that holds the API token. The
@@ -44,6 +45,12 @@ type config struct {
 	sandbox         bool
 	mergeDuplicates bool
 	quiet           bool
+
+	stateDir     string // "" means the default per-user folder
+	resumeID     string
+	retryUnknown bool
+	allowRepeat  bool
+	maxUnknown   int
 }
 
 // errHelp reports that --help was given; the help text is already printed.
@@ -66,6 +73,11 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 	flags.BoolVar(&cfg.sandbox, "sandbox", false, "")
 	flags.BoolVar(&cfg.mergeDuplicates, "merge-duplicates", false, "")
 	flags.BoolVar(&cfg.quiet, "quiet", false, "")
+	flags.StringVar(&cfg.stateDir, "state-dir", "", "")
+	flags.StringVar(&cfg.resumeID, "resume", "", "")
+	flags.BoolVar(&cfg.retryUnknown, "retry-unknown", false, "")
+	flags.BoolVar(&cfg.allowRepeat, "allow-repeat", false, "")
+	flags.IntVar(&cfg.maxUnknown, "max-unknown", defaultMaxUnknown, "")
 
 	// flag stops at the first argument that is not a flag, so parse again
 	// after each one to accept "restock stock.csv --dry-run".
@@ -119,6 +131,15 @@ func (cfg *config) validate(apiURLSet bool) error {
 	}
 	if cfg.sandbox && apiURLSet {
 		return usageErrorf("--sandbox and --api-url cannot be used together: --sandbox runs against a demo store on this machine")
+	}
+	if cfg.maxUnknown < 1 {
+		return usageErrorf("invalid --max-unknown %d: give the number of unknown outcomes in a row that stops the run, 1 or more", cfg.maxUnknown)
+	}
+	if cfg.retryUnknown && cfg.resumeID == "" {
+		return usageErrorf("--retry-unknown only applies with --resume RUN_ID: it sends again the rows a run left unknown")
+	}
+	if cfg.dryRun && cfg.resumeID != "" {
+		return usageErrorf("--dry-run and --resume cannot be used together: a dry run writes nothing, so there is nothing to resume")
 	}
 	if _, err := report.FormatOf(cfg.reportPath); err != nil {
 		return usageErrorf("invalid --report %q: %v", cfg.reportPath, err)
@@ -181,8 +202,9 @@ Flags:
                            (default %v)
   --report PATH            report file; .csv (plus PATH-products.csv) or
                            .json (default restock-report-<UTC time>.csv)
-  --failed-rows PATH       write the rows that were not applied, in the
-                           input's columns plus "error", to this CSV file
+  --failed-rows PATH       write the rows certainly not applied (failed or
+                           not attempted), in the input's columns plus
+                           "error", to this CSV file
   --dry-run                validate the file and, with a token, check every
                            product and variant in the store and show the
                            stock each row would reach; write nothing
@@ -191,14 +213,40 @@ Flags:
   --sandbox                run against a demo store on this machine, seeded
                            with the products of samples/restock.csv
   --quiet                  no progress bar or progress lines
+  --state-dir DIR          folder of run journals (default: $XDG_STATE_HOME/restock
+                           or ~/.local/state/restock on Linux, the user config
+                           folder elsewhere)
+  --resume RUN_ID          continue a run that stopped, with the same FILE:
+                           rows applied or failed are not sent again
+  --retry-unknown          with --resume: send again the rows left unknown,
+                           after you checked in the store that they were
+                           not applied
+  --allow-repeat           apply a file that an earlier run already applied
+  --max-unknown N          stop after N requests in a row get no usable
+                           answer (default %d)
   --help                   show this help
+
+Commands:
+  restock runs             list the runs in the state folder
+
+Every run that writes keeps a journal in the state folder, so that a run
+stopped by a crash or Ctrl-C can be resumed without sending any row twice.
+A new run of a file that an earlier run applied is rejected unless
+--allow-repeat is given; one whose earlier run stopped early is rejected in
+favour of --resume.
+
+Row statuses: applied; failed (the store certainly did not apply it);
+unknown (sent, but no usable answer: check the variant in the store);
+not_attempted (never sent).
 
 Exit codes:
   0    every row applied (in a dry run: every row valid)
   1    some rows failed or were not attempted
-  2    invalid command line or invalid file; nothing was sent
-  3    the store stopped the run: token rejected or lacking permission, or
-       store suspended
+  2    invalid command line or invalid file, or a run rejected by a guard;
+       nothing was sent
+  3    the run stopped early: token rejected or lacking permission, store
+       suspended, or too many unknown outcomes in a row
+  4    some rows are unknown: check them in the store before running again
   130  interrupted by Ctrl-C or SIGTERM; requests in flight finished and the
        report was written
 
@@ -206,5 +254,6 @@ Examples:
   restock --sandbox samples/restock.csv
   %s=... restock --dry-run stock.csv
   %s=... restock --report result.json --failed-rows retry.csv stock.csv
-`, importer.MaxQuantity, tokenVariable, youcan.DefaultBaseURL, defaultRate, defaultConcurrency, defaultTimeout, tokenVariable, tokenVariable)
+  %s=... restock --resume 20261204-201933-3f9a1c stock.csv
+`, importer.MaxQuantity, tokenVariable, youcan.DefaultBaseURL, defaultRate, defaultConcurrency, defaultTimeout, defaultMaxUnknown, tokenVariable, tokenVariable, tokenVariable)
 }
