@@ -34,6 +34,10 @@ func (r *runner) checkProduct(product *ProductPlan) {
 
 	variants := variantsByID(details)
 	productTotal := details.Inventory
+	sign := 1
+	if r.opts.Remove {
+		sign = -1
+	}
 	for _, request := range product.Requests {
 		variantID := request.VariantID.String()
 		variant, ok := variants[variantID]
@@ -46,17 +50,25 @@ func (r *runner) checkProduct(product *ProductPlan) {
 			continue
 		}
 
-		r.record(request, Outcome{
+		change := sign * request.Quantity
+		outcome := Outcome{
 			Status:                  StatusValid,
 			CurrentInventory:        intPointer(variant.Inventory),
-			Inventory:               intPointer(variant.Inventory + request.Quantity),
+			Inventory:               intPointer(variant.Inventory + change),
 			CurrentProductInventory: intPointer(productTotal),
-			ProductInventory:        intPointer(productTotal + request.Quantity),
+			ProductInventory:        intPointer(productTotal + change),
 			ProductName:             details.Name,
 			Variant:                 formatVariations(variant.Variations),
 			SKU:                     variant.SKU,
-		})
-		productTotal += request.Quantity
+		}
+		if variant.Inventory+change < 0 && !r.opts.AllowNegative {
+			outcome.Status = StatusFailed
+			outcome.Err = negativeError(variant.Inventory, request.Quantity)
+			r.record(request, outcome)
+			continue
+		}
+		r.record(request, outcome)
+		productTotal += change
 	}
 }
 
@@ -84,4 +96,41 @@ func listVariants(product *youcan.Product) string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", strings.ToLower(variant.ID), label))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// negativeError explains why removing quantity units from a variant with
+// stock current is skipped.
+func negativeError(current, quantity int) error {
+	return fmt.Errorf("skipped: removing %d units would make the stock negative (it is %d now, after sales); pass --allow-negative to remove them anyway", quantity, current)
+}
+
+// negativeRequests reads a product and returns, by request index, a failed
+// outcome for each request that would make its variant's stock negative.
+// When the product cannot be read, every request of the product fails: its
+// stock cannot be checked.
+func (r *runner) negativeRequests(product *ProductPlan) map[int]Outcome {
+	skipped := make(map[int]Outcome)
+	details, err := r.getProduct(product.ProductID.String())
+	if err != nil {
+		for _, request := range product.Requests {
+			skipped[request.Index] = Outcome{Status: StatusFailed, Err: fmt.Errorf("not sent: cannot read the current stock to check that it stays at 0 or more: %w", err)}
+		}
+		return skipped
+	}
+
+	variants := variantsByID(details)
+	for _, request := range product.Requests {
+		variant, ok := variants[request.VariantID.String()]
+		if ok && variant.Inventory-request.Quantity < 0 {
+			skipped[request.Index] = Outcome{
+				Status:           StatusFailed,
+				Err:              negativeError(variant.Inventory, request.Quantity),
+				CurrentInventory: intPointer(variant.Inventory),
+				ProductName:      details.Name,
+				Variant:          formatVariations(variant.Variations),
+				SKU:              variant.SKU,
+			}
+		}
+	}
+	return skipped
 }

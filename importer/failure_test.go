@@ -127,9 +127,12 @@ func TestRunRateWaitCutByDeadlineIsNotUnknown(t *testing.T) {
 
 	result := Run(ctx, client, plan, opts)
 
-	want := []Status{StatusApplied, StatusNotAttempted}
-	if got := statuses(result); !slices.Equal(got, want) {
-		t.Errorf("statuses = %v, want %v", got, want)
+	// Either product may go first; the other waits for the rate limiter
+	// until the deadline.
+	got := statuses(result)
+	slices.Sort(got)
+	if want := []Status{StatusApplied, StatusNotAttempted}; !slices.Equal(got, want) {
+		t.Errorf("statuses = %v, want one applied and one not attempted, never unknown", got)
 	}
 	if n := len(store.Requests()); n != 1 {
 		t.Errorf("store received %d requests, want 1", n)

@@ -43,6 +43,9 @@ type RunHeader struct {
 	MergeDuplicates bool      `json:"merge_duplicates"`
 	Rows            int       `json:"rows"`
 	Requests        int       `json:"requests"`
+
+	// Undoes is the id of the run this run undoes, or "" for a restock.
+	Undoes string `json:"undoes,omitempty"`
 }
 
 // journalRecord is one line of a journal. Only the fields of its type are
@@ -277,6 +280,10 @@ type JournalState struct {
 	// final outcome are StatusNotAttempted.
 	RowCounts map[Status]int
 
+	// Requests holds what was sent for each request that was sent at least
+	// once, by request index.
+	Requests map[int]SentRequest
+
 	// Finished reports whether the process that wrote the journal last
 	// ended normally, and FinishedAt when.
 	Finished   bool
@@ -284,8 +291,17 @@ type JournalState struct {
 	Stopped    string // the recorded reason the run stopped early, if any
 }
 
-// Complete tells whether every row has a final outcome: nothing is left to
-// send.
+// SentRequest is a request as its journal recorded it.
+type SentRequest struct {
+	Line      int // the first input line it applies
+	Rows      int
+	ProductID string
+	VariantID string
+	Quantity  int
+}
+
+// Complete reports whether every row has a final outcome, so nothing is
+// left to send.
 func (s *JournalState) Complete() bool {
 	return s.RowCounts[StatusNotAttempted] == 0
 }
@@ -303,7 +319,7 @@ func ReadJournal(path string) (*JournalState, error) {
 	}
 	defer file.Close()
 
-	state := &JournalState{Outcomes: make(map[int]Outcome)}
+	state := &JournalState{Outcomes: make(map[int]Outcome), Requests: make(map[int]SentRequest)}
 	inFlight := make(map[int]journalRecord)
 	rowsOf := make(map[int]int)
 	reader := bufio.NewReader(file)
@@ -350,6 +366,13 @@ func (s *JournalState) apply(record journalRecord, inFlight map[int]journalRecor
 	case recordSending:
 		inFlight[record.Request] = record
 		rowsOf[record.Request] = record.Rows
+		s.Requests[record.Request] = SentRequest{
+			Line:      record.Line,
+			Rows:      record.Rows,
+			ProductID: record.ProductID,
+			VariantID: record.VariantID,
+			Quantity:  record.Quantity,
+		}
 		s.Finished = false
 	case recordReleased:
 		delete(inFlight, record.Request)

@@ -23,6 +23,10 @@ type Store interface {
 	// returns the variant with its new stock and its product's new total.
 	IncrementInventory(ctx context.Context, productID, variantID string, quantity int) (*youcan.Variant, error)
 
+	// DecrementInventory removes quantity units from a variant's stock, as
+	// IncrementInventory adds them.
+	DecrementInventory(ctx context.Context, productID, variantID string, quantity int) (*youcan.Variant, error)
+
 	// GetProduct returns a product with its variants.
 	GetProduct(ctx context.Context, id string) (*youcan.Product, error)
 }
@@ -138,6 +142,13 @@ type Options struct {
 	// RateQuietPeriod is how long without a 429 before the rate is raised
 	// back, one step at a time. Zero means 30 seconds.
 	RateQuietPeriod time.Duration
+
+	// Remove sends decrements, which remove each request's quantity, as an
+	// undo does. Unless AllowNegative is set, each product is read first
+	// and a request that would make a variant's stock negative is not sent
+	// but failed with the levels in its error.
+	Remove        bool
+	AllowNegative bool
 }
 
 // defaultMaxUnknown is Options.MaxUnknown's default.
@@ -287,6 +298,11 @@ func notSentError(cause error) error {
 // applyProduct sends the increments of one product in file order. The
 // requests a resumed run already settled are not sent again.
 func (r *runner) applyProduct(product *ProductPlan) {
+	var skipped map[int]Outcome
+	if r.opts.Remove && !r.opts.AllowNegative && r.stopCtx.Err() == nil {
+		skipped = r.negativeRequests(product)
+	}
+
 	applied := false
 	for _, request := range product.Requests {
 		if previous, ok := r.opts.Previous[request.Index]; ok {
@@ -296,7 +312,10 @@ func (r *runner) applyProduct(product *ProductPlan) {
 		if r.stopCtx.Err() != nil {
 			return
 		}
-		outcome := r.increment(request)
+		outcome, skip := skipped[request.Index]
+		if !skip {
+			outcome = r.increment(request)
+		}
 		r.record(request, outcome)
 		r.journalOutcome(request, outcome)
 		r.watchUnknown(outcome)
@@ -354,7 +373,11 @@ func (r *runner) increment(request *Request) Outcome {
 
 		ctx, cancel := r.requestContext()
 		r.countRequest()
-		variant, err := r.store.IncrementInventory(ctx, productID, variantID, request.Quantity)
+		send := r.store.IncrementInventory
+		if r.opts.Remove {
+			send = r.store.DecrementInventory
+		}
+		variant, err := send(ctx, productID, variantID, request.Quantity)
 		cancel()
 		if err == nil {
 			return appliedOutcome(variant)

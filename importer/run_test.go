@@ -307,10 +307,11 @@ func TestRunRateSpacesRequests(t *testing.T) {
 
 	requests := store.Requests()
 	first, last := requests[0].Received, requests[len(requests)-1].Received
-	// Four requests at 50/s take at least 3 gaps of 20 ms; a burst would
-	// take none. Only the lower bound is checked: a slow machine is fine.
-	if elapsed := last.Sub(first); elapsed < 55*time.Millisecond {
-		t.Errorf("4 requests at --rate 50 took %v, want at least 60ms", elapsed)
+	// Four requests at 50/s start 3 gaps of 20 ms apart; a burst would
+	// take none. The bound leaves room for arrival jitter, and only the
+	// lower bound is checked, so a slow machine passes.
+	if elapsed := last.Sub(first); elapsed < 40*time.Millisecond {
+		t.Errorf("4 requests at --rate 50 took %v, want about 60ms", elapsed)
 	}
 }
 

@@ -223,3 +223,31 @@ func (p *product) inventory() int {
 	}
 	return total
 }
+
+// Levels returns the stock of every variant, by variant id, so that a
+// sandbox can keep its levels between runs.
+func (s *Store) Levels() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	levels := make(map[string]int)
+	for _, p := range s.products {
+		for _, v := range p.variants {
+			levels[v.id] = v.inventory
+		}
+	}
+	return levels
+}
+
+// SetLevels sets the stock of the variants that levels names, by variant
+// id. Ids the store does not have are ignored.
+func (s *Store) SetLevels(levels map[string]int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.products {
+		for _, v := range p.variants {
+			if level, ok := levels[v.id]; ok {
+				v.inventory = level
+			}
+		}
+	}
+}

@@ -942,3 +942,25 @@ func TestStoreStart(t *testing.T) {
 		t.Error("the store still answers after stop")
 	}
 }
+
+func TestStoreLevelsRoundTrip(t *testing.T) {
+	store := youcantest.Sandbox()
+	levels := store.Levels()
+	if len(levels) == 0 {
+		t.Fatal("Levels returned nothing for the sandbox")
+	}
+	first := youcantest.SandboxSeed()[0]
+	variantID := first.Variants[0].ID
+
+	levels[variantID] = 99
+	levels["not-a-variant"] = 5
+	fresh := youcantest.Sandbox()
+	fresh.SetLevels(levels)
+
+	if got, _ := fresh.Inventory(first.ID, variantID); got != 99 {
+		t.Errorf("inventory after SetLevels = %d, want 99", got)
+	}
+	if got, _ := store.Inventory(first.ID, variantID); got != first.Variants[0].Inventory {
+		t.Errorf("Levels returned the store's own map: the original changed to %d", got)
+	}
+}
