@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"runtime/debug"
+	"strings"
+	"syscall"
 	"time"
+	"unicode"
 
 	"restock/importer"
 	"restock/report"
@@ -19,8 +24,8 @@ import (
 const (
 	exitOK          = 0   // every row applied, or valid in a dry run
 	exitRowsFailed  = 1   // some rows failed or were not attempted
-	exitInvalid     = 2   // invalid command line or file: nothing was sent
-	exitStopped     = 3   // the run stopped early: 401, 402, 403, or too many unknown outcomes
+	exitInvalid     = 2   // invalid command line or file, or a run rejected by a guard: nothing was sent
+	exitStopped     = 3   // the run stopped early: 401, 402, 403, an unreachable store, or too many unknown outcomes
 	exitUnknown     = 4   // some rows are unknown: they may have been applied
 	exitInterrupted = 130 // SIGINT or SIGTERM
 )
@@ -42,6 +47,28 @@ type command struct {
 	// progressInterval is the time between two progress lines when stderr
 	// is not a terminal. Zero means every 10 seconds.
 	progressInterval time.Duration
+
+	// httpClient downloads inputs and posts notifications; nil means a
+	// client with the download timeout.
+	httpClient *http.Client
+
+	// downloadTimeout and maxDownloadSize limit an input downloaded from a
+	// URL; zero means the defaults.
+	downloadTimeout time.Duration
+	maxDownloadSize int64
+
+	log *slog.Logger
+	cfg *config // nil until the command line is parsed
+
+	// inputCopy is a temporary copy of a downloaded or piped input, until it
+	// is kept beside the run's journal.
+	inputCopy string
+
+	// sandbox is the demo store of a --sandbox run.
+	sandbox *youcantest.Store
+
+	// outcome collects what the notification reports, as the run goes.
+	outcome notification
 }
 
 // exitError carries the exit code of a failed command. Its message, if any,
@@ -54,7 +81,7 @@ func (e *exitError) Error() string { return fmt.Sprintf("exit code %d", e.code) 
 
 // rejectedError is a run that a guard rejected before sending anything: a
 // repeat, an unfinished earlier run, a locked state folder, or a resume that
-// does not match its run. Its message says what to do.
+// does not match its run. Its message names the fix.
 type rejectedError struct{ message string }
 
 func (e *rejectedError) Error() string { return e.message }
@@ -75,12 +102,28 @@ func usageErrorf(format string, args ...any) error {
 // interruptedError is the cause of a run stopped by a signal.
 type interruptedError struct{ signal os.Signal }
 
-func (e *interruptedError) Error() string { return fmt.Sprintf("interrupted by %v", e.signal) }
+func (e *interruptedError) Error() string {
+	if e.signal == syscall.SIGTERM {
+		return "interrupted by SIGTERM"
+	}
+	return "interrupted by Ctrl-C (SIGINT)"
+}
 
 // run executes the command and returns its exit code. Cancelling stop ends
 // sending; cancelling abort also cuts the requests in flight short.
 func (c *command) run(stop, abort context.Context) int {
+	c.log = newLogger(c.stderr, logFormatText, slog.LevelInfo)
+	started := time.Now()
 	err := c.execute(stop, abort)
+	code := c.exitCodeOf(err)
+	if c.cfg != nil && c.cfg.notifyURL != "" {
+		c.notify(code, time.Since(started))
+	}
+	return code
+}
+
+// exitCodeOf prints err, unless already printed, and returns its exit code.
+func (c *command) exitCodeOf(err error) int {
 	var exit *exitError
 	var usage *usageError
 	var rejected *rejectedError
@@ -92,21 +135,21 @@ func (c *command) run(stop, abort context.Context) int {
 	case errors.As(err, &exit):
 		return exit.code
 	case errors.As(err, &usage):
-		c.printf("%v", usage)
-		c.printf("hint: run restock --help for the flags and the file format")
+		c.log.Error(usage.Error())
+		c.log.Info("hint: run restock --help for the flags and the file format")
 		return exitInvalid
 	case errors.As(err, &rejected):
-		c.printf("%v; nothing was sent", rejected)
+		c.log.Error(rejected.Error() + "; nothing was sent")
 		return exitInvalid
 	default:
-		c.printf("%v", err)
+		c.log.Error(err.Error())
 		return exitRowsFailed
 	}
 }
 
-// printf writes one message line to stderr with the command's prefix.
+// printf logs one message for the user, at level info.
 func (c *command) printf(format string, args ...any) {
-	fmt.Fprintf(c.stderr, "restock: "+format+"\n", args...)
+	c.log.Info(fmt.Sprintf(format, args...))
 }
 
 func (c *command) execute(stop, abort context.Context) error {
@@ -119,16 +162,34 @@ func (c *command) execute(stop, abort context.Context) error {
 	if err != nil {
 		return err
 	}
+	c.cfg = cfg
+	c.outcome.Input = cfg.input
 
-	if !cfg.dryRun && !cfg.sandbox && c.getenv(tokenVariable) == "" {
-		return errMissingToken
+	// Every log record carries the run id: the run's own, or the id this
+	// run will take, or a fresh one for a dry run, which keeps no journal.
+	runID := cfg.resumeID
+	if runID == "" {
+		runID = importer.NewRunID(startedAt)
 	}
+	c.log = newLogger(c.stderr, cfg.logFormat, cfg.logLevel).With("run_id", runID)
+
+	if err := c.checkToken(cfg); err != nil {
+		return err
+	}
+	defer func() {
+		// A copy not kept beside a journal (a dry run, or a run rejected
+		// before it started) is removed.
+		if c.inputCopy != "" {
+			os.Remove(c.inputCopy)
+		}
+	}()
 
 	// A run that writes takes the state folder's lock before anything else,
-	// so that its guards see every earlier run.
+	// so that its guards see every earlier run. An undo reads its run from
+	// the state folder even in a dry run.
 	var state *importer.StateDir
 	var resumed *importer.JournalState
-	if !cfg.dryRun {
+	if !cfg.dryRun || cfg.undo {
 		var cleanup func()
 		state, cleanup, err = c.openState(cfg, startedAt)
 		if err != nil {
@@ -142,47 +203,111 @@ func (c *command) execute(stop, abort context.Context) error {
 		}
 	}
 
-	plan, err := c.loadInput(cfg)
+	plan, err := c.loadPlan(cfg, state, resumed)
 	if err != nil {
 		return err
 	}
 	in := plan.Input
-	if state != nil {
+	if state != nil && !cfg.dryRun {
 		if err := c.checkGuards(state, resumed, plan, cfg); err != nil {
 			return err
 		}
 	}
 
-	store, apiURL, closeStore, err := c.openStore(cfg)
+	store, apiURL, closeStore, err := c.openStore(cfg, state)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
 
 	var run *journaledRun
-	if state != nil {
-		if run, err = c.startJournal(state, resumed, plan, cfg, apiURL, startedAt); err != nil {
+	if state != nil && !cfg.dryRun {
+		if run, err = c.startJournal(state, resumed, plan, cfg, apiURL, runID, startedAt); err != nil {
+			return err
+		}
+		c.outcome.RunID = run.id
+		if err := c.keepInputCopy(state, run.id); err != nil {
 			return err
 		}
 		c.printf("run %s, journal %s", run.id, run.journal.Path())
 	}
 
+	result := c.send(stop, abort, cfg, plan, store, apiURL, run)
+
+	reportID := ""
+	if run != nil {
+		reportID = run.id
+		if err := run.journal.Finish(result.Stopped); err != nil {
+			c.log.Error(err.Error())
+		}
+	}
+	if err := c.saveSandbox(cfg, state); err != nil {
+		c.log.Error(err.Error())
+	}
+	rep := report.Build(result, report.Run{
+		ID:         reportID,
+		Input:      in.Name,
+		SHA256:     in.SHA256,
+		StartedAt:  startedAt.UTC(),
+		FinishedAt: time.Now().UTC(),
+		DryRun:     cfg.dryRun,
+		APIURL:     apiURL,
+	})
+	c.outcome.Summary = &rep.Summary
+	c.outcome.Report = cfg.reportPath
+
+	writeErr := c.writeOutputs(cfg, rep, result)
+	c.printSummary(cfg, rep, result)
+	c.printNextSteps(cfg, rep)
+	if writeErr != nil {
+		c.log.Error(writeErr.Error())
+	}
+	return &exitError{code: exitCode(result, rep.Summary, writeErr)}
+}
+
+// checkToken rejects a missing or mangled token before anything else, so
+// that a run that cannot send does not read the file or lock the state
+// folder first.
+func (c *command) checkToken(cfg *config) error {
+	if cfg.sandbox {
+		return nil
+	}
+	token := c.getenv(tokenVariable)
+	if token == "" && !cfg.dryRun {
+		return errMissingToken
+	}
+	if strings.ContainsFunc(token, unicode.IsControl) {
+		return usageErrorf("invalid %s: it contains a control character, such as a line break pasted with it; set it again without it", tokenVariable)
+	}
+	return nil
+}
+
+var errMissingToken = usageErrorf("%s is not set: create a token in the YouCan seller area under Settings > Developer Settings and export %s=..., or pass --sandbox to try the demo store", tokenVariable, tokenVariable)
+
+// send runs or checks the plan, showing progress and logging every row that
+// was not applied.
+func (c *command) send(stop, abort context.Context, cfg *config, plan *importer.Plan, store importer.Store, apiURL string, run *journaledRun) *importer.Result {
 	progress := new(importer.Progress)
 	opts := importer.Options{
-		Rate:         cfg.rate,
-		Concurrency:  cfg.concurrency,
-		Timeout:      cfg.timeout,
-		Retry:        importer.DefaultRetryPolicy,
-		Progress:     progress,
-		Abort:        abort,
-		MaxUnknown:   cfg.maxUnknown,
-		OnRateChange: c.printRateChange,
+		Rate:          cfg.rate,
+		Concurrency:   cfg.concurrency,
+		Timeout:       cfg.timeout,
+		Retry:         importer.DefaultRetryPolicy,
+		Progress:      progress,
+		Abort:         abort,
+		MaxUnknown:    cfg.maxUnknown,
+		OnRateChange:  c.logRateChange,
+		OnRetry:       c.logRetry,
+		Remove:        cfg.undo,
+		AllowNegative: cfg.allowNegative,
 	}
 	if run != nil {
 		opts.Journal, opts.Previous = run.journal, run.previous
 	}
 	c.printStart(cfg, plan, apiURL, store != nil)
-	display := c.startProgress(cfg, progress)
+	display := c.startProgress(cfg, progress, len(plan.Input.Rows))
+	acknowledged := context.AfterFunc(stop, func() { c.acknowledgeStop(stop, cfg) })
+	defer acknowledged()
 
 	var result *importer.Result
 	if cfg.dryRun {
@@ -191,128 +316,117 @@ func (c *command) execute(stop, abort context.Context) error {
 		result = importer.Run(stop, store, plan, opts)
 	}
 	display.stop()
-
-	runID := ""
-	if run != nil {
-		runID = run.id
-		if err := run.journal.Finish(result.Stopped); err != nil {
-			c.printf("%v", err)
-		}
-	}
-	rep := report.Build(result, report.Run{
-		ID:         runID,
-		Input:      in.Name,
-		SHA256:     in.SHA256,
-		StartedAt:  startedAt.UTC(),
-		FinishedAt: time.Now().UTC(),
-		DryRun:     cfg.dryRun,
-		APIURL:     apiURL,
-	})
-	writeErr := c.writeOutputs(cfg, rep, result)
-	c.printSummary(cfg, rep, result)
-	c.printNextSteps(cfg, rep)
-	if writeErr != nil {
-		c.printf("%v", writeErr)
-	}
-	return &exitError{code: exitCode(result, rep.Summary, writeErr)}
+	c.logRows(result)
+	return result
 }
 
-// loadInput opens, validates and plans the input file, printing every
-// problem.
-func (c *command) loadInput(cfg *config) (*importer.Plan, error) {
-	var r io.Reader = c.stdin
-	if cfg.input != "-" {
-		f, err := os.Open(cfg.input)
-		if err != nil {
-			return nil, usageErrorf("cannot open FILE: %v", err)
-		}
-		defer f.Close()
-		r = f
+// acknowledgeStop logs at once that a signal was received, since the
+// requests in flight may take up to --timeout to finish.
+func (c *command) acknowledgeStop(stop context.Context, cfg *config) {
+	var interrupted *interruptedError
+	if errors.As(context.Cause(stop), &interrupted) {
+		c.printf("%v: sending nothing more and waiting for the requests in flight (up to %v); press Ctrl-C again to cut them short", interrupted, cfg.timeout)
 	}
-
-	plan, err := importer.Load(r, cfg.input, cfg.mergeDuplicates)
-	if err != nil {
-		return nil, c.invalidInput(err)
-	}
-	return plan, nil
 }
 
-// invalidInput prints the problems of an invalid file and returns exit code
-// 2. Other errors pass through.
-func (c *command) invalidInput(err error) error {
-	var invalid *importer.InvalidInputError
-	if !errors.As(err, &invalid) {
-		return err
-	}
-
-	noun := "problems"
-	if len(invalid.Problems) == 1 {
-		noun = "problem"
-	}
-	c.printf("invalid file %q: %d %s; nothing was sent", invalid.Name, len(invalid.Problems), noun)
-	for i, problem := range invalid.Problems {
-		if i == maxPrintedProblems {
-			fmt.Fprintf(c.stderr, "  … and %d more problems\n", len(invalid.Problems)-maxPrintedProblems)
-			break
+// logRows logs each row that was not applied, with its line, ids, status and
+// reason.
+func (c *command) logRows(result *importer.Result) {
+	in := result.Plan.Input
+	for _, request := range result.Plan.Requests {
+		outcome := result.Outcomes[request.Index]
+		if outcome.Status != importer.StatusFailed && outcome.Status != importer.StatusUnknown {
+			continue
 		}
-		fmt.Fprintf(c.stderr, "  %s\n", problem)
+		reason := ""
+		if outcome.Err != nil {
+			reason = outcome.Err.Error()
+		}
+		for _, rowIndex := range request.Rows {
+			line := in.Rows[rowIndex].Line
+			c.log.Warn(fmt.Sprintf("line %d: %s: %s", line, outcome.Status, reason),
+				"line", line,
+				"product_id", request.ProductID.String(),
+				"variant_id", request.VariantID.String(),
+				"status", string(outcome.Status),
+				"reason", reason)
+		}
 	}
-	c.printf("hint: fix these lines and run again; run restock --help for the file format")
-	return &exitError{code: exitInvalid}
 }
 
-var errMissingToken = usageErrorf("%s is not set: create a token in the YouCan seller area under Settings > Developer Settings and export %s=..., or pass --sandbox to try the demo store", tokenVariable, tokenVariable)
+func (c *command) logRateChange(change importer.RateChange) {
+	c.log.Warn(fmt.Sprintf("rate changed from %.2f to %.2f requests/s: %s", change.From, change.To, change.Reason),
+		"from", change.From, "to", change.To, "reason", change.Reason)
+}
+
+func (c *command) logRetry(retry importer.Retry) {
+	delay := retry.Delay.Round(time.Millisecond)
+	c.log.Info(fmt.Sprintf("line %d: trying again in %v (try %d): %v", retry.Line, delay, retry.Attempt+1, retry.Err),
+		"line", retry.Line, "attempt", retry.Attempt+1, "delay", delay.String(), "reason", retry.Err.Error())
+}
 
 // openStore returns the store to send to: the built-in sandbox, the API with
 // the token from the environment, or nil for a dry run without a token.
-func (c *command) openStore(cfg *config) (store importer.Store, apiURL string, closeStore func(), err error) {
+func (c *command) openStore(cfg *config, state *importer.StateDir) (store importer.Store, apiURL string, closeStore func(), err error) {
 	closeStore = func() {}
 	token := c.getenv(tokenVariable)
 	apiURL = cfg.apiURL
 
 	if cfg.sandbox {
-		sandbox := youcantest.Sandbox()
 		var stopSandbox func()
-		apiURL, stopSandbox, err = sandbox.Start()
+		apiURL, stopSandbox, err = c.startSandbox(cfg, state)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("start the sandbox store: %w", err)
+			return nil, "", nil, err
 		}
 		closeStore = stopSandbox
-		token = youcantest.SandboxToken
-		c.printf("sandbox: a demo store at %s, seeded with the products of samples/restock.csv; nothing leaves this machine", apiURL)
+		token = sandboxToken
 	}
 
 	if token == "" {
-		if cfg.dryRun {
-			c.printf("%s is not set: checking the file only, not the store", tokenVariable)
-			return nil, apiURL, closeStore, nil
-		}
-		return nil, "", nil, errMissingToken
+		c.printf("%s is not set: checking the file only, not the store", tokenVariable)
+		return nil, "", closeStore, nil
 	}
 
 	client, err := youcan.NewClient(apiURL, token, nil, "restock/"+version())
 	if err != nil {
 		closeStore()
-		return nil, "", nil, usageErrorf("invalid --api-url: %v", err)
+		return nil, "", nil, usageErrorf("invalid --api-url %q: %v", apiURL, err)
 	}
 	return client, apiURL, closeStore, nil
 }
 
 func (c *command) printStart(cfg *config, plan *importer.Plan, apiURL string, withStore bool) {
 	rows, requests := len(plan.Input.Rows), len(plan.Requests)
+	verb := "restocking"
+	if cfg.undo {
+		verb = "undoing"
+	}
 	switch {
 	case cfg.dryRun && !withStore:
-		c.printf("dry run: %d rows are valid", rows)
+		return // the summary line covers it
 	case cfg.dryRun:
-		c.printf("dry run: checking %d products of %d rows against %s at %v requests/s", len(plan.Products), rows, apiURL, cfg.rate)
+		c.log.Info(fmt.Sprintf("dry run: checking %s against %s", plural(len(plan.Products), "product", "products"), apiURL),
+			"input", plan.Input.Name, "sha256", plan.Input.SHA256, "rows", rows, "rate", cfg.rate)
 	case plan.MergedLines > 0:
-		c.printf("restocking %d rows (merged into %d requests) at %s, %v requests/s", rows, requests, apiURL, cfg.rate)
+		c.log.Info(fmt.Sprintf("%s %s (merged into %s) at %s", verb, plural(rows, "row", "rows"), plural(requests, "request", "requests"), apiURL),
+			"input", plan.Input.Name, "sha256", plan.Input.SHA256, "rows", rows, "rate", cfg.rate)
 	default:
-		c.printf("restocking %d rows at %s, %v requests/s", rows, apiURL, cfg.rate)
+		c.log.Info(fmt.Sprintf("%s %s at %s", verb, plural(rows, "row", "rows"), apiURL),
+			"input", plan.Input.Name, "sha256", plan.Input.SHA256, "rows", rows, "rate", cfg.rate)
 	}
 }
 
-// writeOutputs writes the report and, when asked, the failed rows.
+// plural writes a count with its noun, such as "1 row" or "3 rows".
+func plural(n int, singular, many string) string {
+	if n == 1 {
+		return "1 " + singular
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// writeOutputs writes the report and, when asked, the failed rows. With no
+// row to retry, no failed-rows file is written and one left by an earlier
+// run is removed, so that its presence always means rows to retry.
 func (c *command) writeOutputs(cfg *config, rep *report.Report, result *importer.Result) error {
 	if err := report.Write(cfg.reportPath, rep); err != nil {
 		return fmt.Errorf("write the report: %w", err)
@@ -320,7 +434,14 @@ func (c *command) writeOutputs(cfg *config, rep *report.Report, result *importer
 	if cfg.failedRowsPath == "" {
 		return nil
 	}
-	if err := report.WriteFailedRows(cfg.failedRowsPath, result.Plan.Input.Header, report.FailedRows(result)); err != nil {
+	failed := report.FailedRows(result)
+	if len(failed) == 0 {
+		if err := os.Remove(cfg.failedRowsPath); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove the old failed-rows file: %w", err)
+		}
+		return nil
+	}
+	if err := report.WriteFailedRows(cfg.failedRowsPath, result.Plan.Input.Header, failed); err != nil {
 		return fmt.Errorf("write the failed rows: %w", err)
 	}
 	return nil
@@ -329,16 +450,17 @@ func (c *command) writeOutputs(cfg *config, rep *report.Report, result *importer
 func (c *command) printSummary(cfg *config, rep *report.Report, result *importer.Result) {
 	elapsed := result.FinishedAt.Sub(result.StartedAt)
 	line := fmt.Sprintf("%s in %v", rep.SummaryLine(), elapsed.Round(time.Millisecond))
-	if rate := result.AchievedRate(); rate > 0 {
+	if rate := result.AchievedRate(); rate > 0 && !cfg.dryRun {
 		line += fmt.Sprintf(" (%.1f requests/s)", rate)
 	}
 	if cfg.dryRun {
 		line = "dry run: " + line + "; nothing was written to the store"
 	}
-	c.printf("%s", line)
+	s := rep.Summary
+	c.log.Info(line, "applied", s.Applied, "failed", s.Failed, "unknown", s.Unknown, "not_attempted", s.NotAttempted, "valid", s.Valid, "duration", elapsed.Round(time.Millisecond).String())
 
 	if result.Stopped != nil {
-		c.printf("stopped: %v", result.Stopped)
+		c.log.Error("stopped: " + result.Stopped.Error())
 	}
 	outputs := cfg.reportPath
 	if format, _ := report.FormatOf(cfg.reportPath); format == report.FormatCSV {
@@ -346,27 +468,29 @@ func (c *command) printSummary(cfg *config, rep *report.Report, result *importer
 	}
 	c.printf("report: %s", outputs)
 	if cfg.failedRowsPath != "" {
-		c.printf("rows not applied: %s", cfg.failedRowsPath)
+		if rows := len(report.FailedRows(result)); rows > 0 {
+			c.printf("rows to retry: %s", cfg.failedRowsPath)
+		} else {
+			c.printf("no rows to retry, so %s was not written", cfg.failedRowsPath)
+		}
 	}
-}
-
-// printRateChange reports a change of the request rate, once per change.
-func (c *command) printRateChange(change importer.RateChange) {
-	c.printf("rate changed from %.2f to %.2f requests/s: %s", change.From, change.To, change.Reason)
 }
 
 // printNextSteps says what to do about rows left unknown or unsent.
 func (c *command) printNextSteps(cfg *config, rep *report.Report) {
-	input := cfg.input
 	if rep.Run.ID == "" {
 		return
 	}
+	resume := "restock --resume " + rep.Run.ID + " "
+	if cfg.undo {
+		resume = "restock undo --resume " + rep.Run.ID + " "
+	}
 	if n := rep.Summary.Unknown; n > 0 {
-		c.printf("%d rows are unknown: the store may or may not have added their stock; check those variants in the store (the report lists them)", n)
-		c.printf("hint: if their stock was not added, run restock --resume %s --retry-unknown %s", rep.Run.ID, input)
+		c.log.Warn(fmt.Sprintf("%s unknown: the store may or may not have applied them; check those variants in the store (the report lists them)", plural(n, "row is", "rows are")))
+		c.printf("hint: if their stock did not change, run %s--retry-unknown %s", resume, cfg.input)
 	}
 	if n := rep.Summary.NotAttempted; n > 0 {
-		c.printf("hint: %d rows were not sent; send them with restock --resume %s %s", n, rep.Run.ID, input)
+		c.printf("hint: %s not sent; send them with %s%s", plural(n, "row was", "rows were"), resume, cfg.input)
 	}
 }
 

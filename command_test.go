@@ -212,7 +212,7 @@ func TestCommandInvalidFileSendsNothing(t *testing.T) {
 		productA+","+variantA1+",3\n"+
 		productA+","+variantA2+",2.5\n"+
 		"\n"+
-		productB+",,1\n"+
+		","+variantB1+",1\n"+
 		productA+","+variantA1+",1\n")
 
 	got := e.run("", "--report", filepath.Join(e.dir, "out.csv"), input)
@@ -224,7 +224,7 @@ func TestCommandInvalidFileSendsNothing(t *testing.T) {
 		`invalid file "` + input + `": 3 problems; nothing was sent`,
 		"  line 2: variant " + variantA1 + " of product " + productA + " appears on lines 2 and 6",
 		`  line 3: quantity "2.5" is not a whole number`,
-		`  line 5: variant_id "" is empty`,
+		`  line 5: product_id "" is empty`,
 	} {
 		if !strings.Contains(got.stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, got.stderr)
@@ -434,11 +434,12 @@ func TestCommandSandbox(t *testing.T) {
 	dir := t.TempDir()
 	reportPath := filepath.Join(dir, "sandbox.json")
 	var stdout, stderr bytes.Buffer
+	stateHome := t.TempDir()
 	cmd := &command{
 		args:   []string{"--sandbox", "--rate", "1000", "--report", reportPath, "samples/restock.csv"},
 		stdin:  strings.NewReader(""),
 		stdout: &stdout, stderr: &stderr,
-		getenv: func(string) string { return "" },
+		getenv: func(name string) string { return map[string]string{"XDG_STATE_HOME": stateHome}[name] },
 	}
 
 	code := cmd.run(context.Background(), context.Background())
@@ -482,11 +483,16 @@ func TestCommandUsageErrors(t *testing.T) {
 		{"zero rate", []string{"--rate", "0", input}, "invalid --rate 0"},
 		{"zero concurrency", []string{"--concurrency", "0", input}, "invalid --concurrency 0"},
 		{"bad timeout", []string{"--timeout", "-1s", input}, "invalid --timeout -1s"},
-		{"unknown flag", []string{"--token", "x", input}, "flag provided but not defined: -token"},
+		{"unknown flag", []string{"--token", "x", input}, "unknown flag --token"},
+		{"timeout without unit", []string{"--timeout", "5", input}, `invalid --timeout "5": give a duration with a unit, such as 30s or 2m`},
+		{"folder as file", []string{e.dir}, "is a folder: name a CSV file"},
+		{"log format", []string{"--log-format", "xml", input}, `invalid --log-format "xml"`},
+		{"max quantity", []string{"--max-quantity", "-1", input}, "invalid --max-quantity -1"},
+		{"http notify", []string{"--notify", "http://127.0.0.1:1/hook", input}, "use https://, or pass --allow-http"},
 		{"report extension", []string{"--report", "out.txt", input}, `invalid --report "out.txt"`},
 		{"report folder", []string{"--report", filepath.Join(e.dir, "missing", "out.csv"), input}, "does not exist"},
 		{"sandbox with api url", []string{"--sandbox", "--api-url", "http://127.0.0.1:1", input}, "--sandbox and --api-url cannot be used together"},
-		{"missing input", []string{filepath.Join(e.dir, "nope.csv")}, "cannot open FILE"},
+		{"missing input", []string{filepath.Join(e.dir, "nope.csv")}, `nope.csv": no such file or directory`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +22,10 @@ import (
 // Defaults of the flags. The rate is conservative because YouCan documents
 // no rate limit.
 const (
+	// defaultMaxQuantity catches a typo such as 1000 for 10 without blocking
+	// a real restock, which rarely adds more units to one variant at once.
+	defaultMaxQuantity = 10000
+
 	defaultRate        = 5.0
 	defaultConcurrency = 4
 	defaultTimeout     = 30 * time.Second
@@ -51,6 +58,17 @@ type config struct {
 	retryUnknown bool
 	allowRepeat  bool
 	maxUnknown   int
+
+	logFormat   string
+	logLevel    slog.Level
+	maxRows     int
+	maxQuantity int
+	notifyURL   string
+	allowHTTP   bool
+
+	sandboxReset  bool
+	undo          bool // "restock undo RUN_ID": input is the run id
+	allowNegative bool
 }
 
 // errHelp reports that --help was given; the help text is already printed.
@@ -78,6 +96,14 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 	flags.BoolVar(&cfg.retryUnknown, "retry-unknown", false, "")
 	flags.BoolVar(&cfg.allowRepeat, "allow-repeat", false, "")
 	flags.IntVar(&cfg.maxUnknown, "max-unknown", defaultMaxUnknown, "")
+	flags.StringVar(&cfg.logFormat, "log-format", logFormatText, "")
+	logLevel := flags.String("log-level", "info", "")
+	flags.IntVar(&cfg.maxRows, "max-rows", 0, "")
+	flags.IntVar(&cfg.maxQuantity, "max-quantity", defaultMaxQuantity, "")
+	flags.StringVar(&cfg.notifyURL, "notify", "", "")
+	flags.BoolVar(&cfg.allowHTTP, "allow-http", false, "")
+	flags.BoolVar(&cfg.sandboxReset, "sandbox-reset", false, "")
+	flags.BoolVar(&cfg.allowNegative, "allow-negative", false, "")
 
 	// flag stops at the first argument that is not a flag, so parse again
 	// after each one to accept "restock stock.csv --dry-run".
@@ -88,7 +114,7 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 				printUsage(stdout)
 				return nil, errHelp
 			}
-			return nil, usageErrorf("%v", err)
+			return nil, describeFlagError(err)
 		}
 		args = flags.Args()
 		if len(args) == 0 {
@@ -98,14 +124,28 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 		args = args[1:]
 	}
 
-	switch len(files) {
-	case 0:
+	// "undo" as the first word selects the undo command; a file named undo
+	// is still read as ./undo.
+	if len(files) > 0 && files[0] == "undo" {
+		cfg.undo = true
+		files = files[1:]
+	}
+	switch {
+	case cfg.undo && len(files) != 1:
+		return nil, usageErrorf("restock undo takes one RUN_ID, got %d: run restock runs to list them", len(files))
+	case len(files) == 0:
 		return nil, usageErrorf("missing FILE: name the CSV file to read, or - for standard input")
-	case 1:
+	case len(files) == 1:
 		cfg.input = files[0]
 	default:
 		return nil, usageErrorf("one FILE at a time, got %d: %s", len(files), strings.Join(quoted(files), " "))
 	}
+
+	level, err := parseLogLevel(*logLevel)
+	if err != nil {
+		return nil, err
+	}
+	cfg.logLevel = level
 
 	if cfg.reportPath == "" {
 		cfg.reportPath = "restock-report-" + now.UTC().Format("20060102T150405Z") + ".csv"
@@ -132,6 +172,26 @@ func (cfg *config) validate(apiURLSet bool) error {
 	if cfg.sandbox && apiURLSet {
 		return usageErrorf("--sandbox and --api-url cannot be used together: --sandbox runs against a demo store on this machine")
 	}
+	if cfg.logFormat != logFormatText && cfg.logFormat != logFormatJSON {
+		return usageErrorf("invalid --log-format %q: use text or json", cfg.logFormat)
+	}
+	if cfg.maxRows < 0 {
+		return usageErrorf("invalid --max-rows %d: give the largest number of data rows to accept, or 0 for no limit", cfg.maxRows)
+	}
+	if cfg.maxQuantity < 0 {
+		return usageErrorf("invalid --max-quantity %d: give the most units one row may add, or 0 for no limit", cfg.maxQuantity)
+	}
+	if cfg.notifyURL != "" {
+		if err := checkURL("--notify", cfg.notifyURL, cfg.allowHTTP); err != nil {
+			return err
+		}
+	}
+	if cfg.sandboxReset && !cfg.sandbox {
+		return usageErrorf("--sandbox-reset only applies with --sandbox: it starts the demo store again from its seed")
+	}
+	if cfg.allowNegative && !cfg.undo {
+		return usageErrorf("--allow-negative only applies to restock undo")
+	}
 	if cfg.maxUnknown < 1 {
 		return usageErrorf("invalid --max-unknown %d: give the number of unknown outcomes in a row that stops the run, 1 or more", cfg.maxUnknown)
 	}
@@ -152,7 +212,46 @@ func (cfg *config) validate(apiURLSet bool) error {
 			return err
 		}
 	}
+	return checkDistinctFiles(cfg)
+}
+
+// checkDistinctFiles rejects a report, products file or failed-rows file
+// that would overwrite the input or one another.
+func checkDistinctFiles(cfg *config) error {
+	type namedPath struct{ name, path string }
+	var paths []namedPath
+	if !cfg.undo && cfg.input != "-" && !isURL(cfg.input) {
+		paths = append(paths, namedPath{"FILE", cfg.input})
+	}
+	paths = append(paths, namedPath{"--report", cfg.reportPath})
+	if format, _ := report.FormatOf(cfg.reportPath); format == report.FormatCSV {
+		paths = append(paths, namedPath{"the products file of --report", report.ProductsPath(cfg.reportPath)})
+	}
+	if cfg.failedRowsPath != "" {
+		paths = append(paths, namedPath{"--failed-rows", cfg.failedRowsPath})
+	}
+
+	for i, a := range paths {
+		for _, b := range paths[i+1:] {
+			if samePath(a.path, b.path) {
+				return usageErrorf("%s and %s are the same file, %q: give them different paths, so that nothing is overwritten", a.name, b.name, b.path)
+			}
+		}
+	}
 	return nil
+}
+
+// samePath reports whether two paths name the same file: the same absolute
+// path, or, for files that exist, the same file through a link.
+func samePath(a, b string) bool {
+	absA, errA := filepath.Abs(a)
+	absB, errB := filepath.Abs(b)
+	if errA == nil && errB == nil && absA == absB {
+		return true
+	}
+	infoA, errA := os.Stat(a)
+	infoB, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(infoA, infoB)
 }
 
 // checkFolder rejects an output path whose folder does not exist, before
@@ -169,6 +268,47 @@ func checkFolder(flagName, path string) error {
 	return nil
 }
 
+// flagValueError matches the flag package's message for a value that does
+// not parse, such as `invalid value "5" for flag -timeout: parse error`.
+var flagValueError = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -([a-z-]+): `)
+
+// describeFlagError rewords the flag package's errors with the double-dash
+// names of the docs and the fix.
+func describeFlagError(err error) error {
+	message := err.Error()
+	if name, ok := strings.CutPrefix(message, "flag provided but not defined: -"); ok {
+		return usageErrorf("unknown flag --%s", name)
+	}
+	if name, ok := strings.CutPrefix(message, "flag needs an argument: -"); ok {
+		return usageErrorf("flag --%s needs a value", name)
+	}
+	if match := flagValueError.FindStringSubmatch(message); match != nil {
+		value, name := match[1], match[2]
+		switch name {
+		case "timeout":
+			return usageErrorf("invalid --%s %q: give a duration with a unit, such as 30s or 2m", name, value)
+		case "rate":
+			return usageErrorf("invalid --%s %q: give a number of requests per second, such as 5 or 0.5", name, value)
+		default:
+			return usageErrorf("invalid --%s %q: give a whole number", name, value)
+		}
+	}
+	return usageErrorf("%v", err)
+}
+
+// checkURL rejects a URL that is not absolute http(s), or plain http
+// without --allow-http.
+func checkURL(flagName, raw string, allowHTTP bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return usageErrorf("invalid %s %q: give an absolute https:// URL", flagName, raw)
+	}
+	if u.Scheme == "http" && !allowHTTP {
+		return usageErrorf("invalid %s %q: plain http sends the data unencrypted; use https://, or pass --allow-http", flagName, raw)
+	}
+	return nil
+}
+
 func quoted(values []string) []string {
 	out := make([]string, len(values))
 	for i, v := range values {
@@ -179,12 +319,16 @@ func quoted(values []string) []string {
 
 func printUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: restock [flags] FILE
+       restock undo [flags] RUN_ID
+       restock runs [--state-dir DIR] [--sandbox]
 
 restock adds stock to a YouCan Shop store from a CSV file. It validates the
 whole file first, then sends one increment per row under a rate limit, and
 writes a report of every variant's new stock and of every failure.
 
-FILE is a CSV path, or - for standard input. Its header row names the columns
+FILE is a CSV path, an https:// URL to download it from (such as a Google
+Sheet published as CSV), or - for standard input. Its header row names the
+columns
 product_id, variant_id and quantity, in any order; case and spaces around
 the names are ignored, and other columns are allowed. Each row adds
 "quantity" units (a whole number from 1 to %d) to the variant "variant_id"
@@ -200,19 +344,37 @@ Flags:
                            (default %d)
   --timeout DURATION       time limit for one request, such as 30s or 1m
                            (default %v)
-  --report PATH            report file; .csv (plus PATH-products.csv) or
-                           .json (default restock-report-<UTC time>.csv)
+  --report PATH            report file, .csv or .json; a CSV report puts the
+                           products in NAME-products.csv beside it
+                           (default restock-report-<UTC time>.csv)
   --failed-rows PATH       write the rows certainly not applied (failed or
                            not attempted), in the input's columns plus
                            "error", to this CSV file
   --dry-run                validate the file and, with a token, check every
                            product and variant in the store and show the
-                           stock each row would reach; write nothing
+                           stock each row would reach; change nothing in
+                           the store
   --merge-duplicates       add up the quantities of rows that name the same
                            variant, instead of rejecting the file
   --sandbox                run against a demo store on this machine, seeded
-                           with the products of samples/restock.csv
+                           with the products of samples/restock.csv; it
+                           keeps its stock between runs
+  --sandbox-reset          with --sandbox: start the demo store again from
+                           its seed, forgetting its runs
   --quiet                  no progress bar or progress lines
+  --log-format FORMAT      text (lines for a person) or json (one JSON
+                           object per line, each with the run id)
+                           (default text)
+  --log-level LEVEL        debug, info, warn or error (default info)
+  --max-rows N             reject a file with more than N data rows, such as
+                           a wrong file picked by a pattern (default 0: no
+                           limit)
+  --max-quantity N         reject a file with a row adding more than N
+                           units, such as 1000 typed for 10 (default %d;
+                           0: no limit)
+  --notify URL             post a JSON summary of the run to URL when it
+                           ends, however it ends
+  --allow-http             accept http:// URLs for FILE and --notify
   --state-dir DIR          folder of run journals (default: $XDG_STATE_HOME/restock
                            or ~/.local/state/restock on Linux, the user config
                            folder elsewhere)
@@ -224,9 +386,16 @@ Flags:
   --allow-repeat           apply a file that an earlier run already applied
   --max-unknown N          stop after N requests in a row get no usable
                            answer (default %d)
+  --allow-negative         with undo: remove the units even where that makes
+                           a variant's stock negative
   --help                   show this help
 
 Commands:
+  restock undo RUN_ID      remove the units that run RUN_ID added, one
+                           decrement per applied row, as a run of its own:
+                           it takes --dry-run, --resume, --report and the
+                           other flags; a row that would make stock
+                           negative is skipped unless --allow-negative
   restock runs             list the runs in the state folder
 
 Every run that writes keeps a journal in the state folder, so that a run
@@ -245,7 +414,7 @@ Exit codes:
   2    invalid command line or invalid file, or a run rejected by a guard;
        nothing was sent
   3    the run stopped early: token rejected or lacking permission, store
-       suspended, or too many unknown outcomes in a row
+       suspended or unreachable, or too many unknown outcomes in a row
   4    some rows are unknown: check them in the store before running again
   130  interrupted by Ctrl-C or SIGTERM; requests in flight finished and the
        report was written
@@ -255,5 +424,5 @@ Examples:
   %s=... restock --dry-run stock.csv
   %s=... restock --report result.json --failed-rows retry.csv stock.csv
   %s=... restock --resume 20261204-201933-3f9a1c stock.csv
-`, importer.MaxQuantity, tokenVariable, youcan.DefaultBaseURL, defaultRate, defaultConcurrency, defaultTimeout, defaultMaxUnknown, tokenVariable, tokenVariable, tokenVariable)
+`, importer.MaxQuantity, tokenVariable, youcan.DefaultBaseURL, defaultRate, defaultConcurrency, defaultTimeout, defaultMaxQuantity, defaultMaxUnknown, tokenVariable, tokenVariable, tokenVariable)
 }

@@ -27,7 +27,10 @@ type progressDisplay struct {
 // startProgress shows a progress bar when stderr is a terminal, one plain
 // line per interval otherwise (no carriage returns, so logs stay readable),
 // and nothing with --quiet. It reads the counters that the run updates.
-func (c *command) startProgress(cfg *config, progress *importer.Progress) *progressDisplay {
+//
+// With JSON logs the progress lines are log records, and when stderr is not
+// a terminal there is no bar, so that stderr holds JSON only.
+func (c *command) startProgress(cfg *config, progress *importer.Progress, rows int) *progressDisplay {
 	display := &progressDisplay{done: make(chan struct{}), finish: func() {}}
 	if cfg.quiet {
 		return display
@@ -39,7 +42,7 @@ func (c *command) startProgress(cfg *config, progress *importer.Progress) *progr
 	}
 	show := c.printProgressLine
 	if c.stderrIsTerminal {
-		bar := progressbar.NewOptions64(progress.Rows.Load(),
+		bar := progressbar.NewOptions64(int64(rows),
 			progressbar.OptionSetWriter(c.stderr),
 			progressbar.OptionSetDescription("rows"),
 			progressbar.OptionShowCount(),
@@ -73,7 +76,8 @@ func (c *command) startProgress(cfg *config, progress *importer.Progress) *progr
 }
 
 func (c *command) printProgressLine(progress *importer.Progress) {
-	c.printf("progress: %d of %d rows done, %d failed", progress.Done.Load(), progress.Rows.Load(), progress.Failed.Load())
+	done, rows, failed := progress.Done.Load(), progress.Rows.Load(), progress.Failed.Load()
+	c.log.Info(fmt.Sprintf("progress: %d of %d rows done, %d failed", done, rows, failed), "done", done, "rows", rows, "failed", failed)
 }
 
 // stop ends the display, clears the bar and returns once nothing more is

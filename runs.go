@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -21,27 +20,15 @@ type journaledRun struct {
 	unlock   func()
 }
 
-// openState opens the state folder and locks it. A sandbox run without
-// --state-dir gets a temporary folder, because the sandbox store starts from
-// its seed on every run and so must its history. cleanup releases the lock
-// and removes a temporary folder.
+// openState opens the state folder and locks it. A sandbox run uses the
+// sandbox folder inside it, which also keeps the demo store's levels.
+// cleanup releases the lock.
 func (c *command) openState(cfg *config, now time.Time) (state *importer.StateDir, cleanup func(), err error) {
-	path := cfg.stateDir
-	removeFolder := func() {}
-	switch {
-	case path != "":
-	case cfg.sandbox:
-		path, err = os.MkdirTemp("", "restock-sandbox-state-")
-		if err != nil {
-			return nil, nil, fmt.Errorf("create a state folder for the sandbox: %w", err)
-		}
-		removeFolder = func() { os.RemoveAll(path) }
-	default:
-		path, err = importer.DefaultStateDir(c.getenv)
-		if err != nil {
-			return nil, nil, usageErrorf("%v", err)
-		}
+	path, err := c.stateFolder(cfg.stateDir, cfg.sandbox)
+	if err != nil {
+		return nil, nil, err
 	}
+	removeFolder := func() {}
 
 	state, err = importer.OpenStateDir(path)
 	if err != nil {
@@ -60,7 +47,30 @@ func (c *command) openState(cfg *config, now time.Time) (state *importer.StateDi
 	if tookOver != nil {
 		c.printf("took over the state folder lock left by pid %d (started %s), which is no longer running", tookOver.PID, tookOver.Since.Format(time.RFC3339))
 	}
+	if cfg.sandboxReset {
+		if err := resetSandbox(state); err != nil {
+			unlock()
+			return nil, nil, err
+		}
+		c.printf("sandbox: starting again from its seed, with no earlier runs")
+	}
 	return state, func() { unlock(); removeFolder() }, nil
+}
+
+// stateFolder returns --state-dir or the default per-user folder, or the
+// sandbox folder inside it.
+func (c *command) stateFolder(flagValue string, sandbox bool) (string, error) {
+	path := flagValue
+	if path == "" {
+		var err error
+		if path, err = importer.DefaultStateDir(c.getenv); err != nil {
+			return "", usageErrorf("%v", err)
+		}
+	}
+	if sandbox {
+		path = sandboxStateDir(path)
+	}
+	return path, nil
 }
 
 // readResumed reads the journal of the run to resume, and makes the plan
@@ -98,7 +108,13 @@ func (c *command) checkGuards(state *importer.StateDir, resumed *importer.Journa
 	if err != nil {
 		return err
 	}
-	if err := importer.CheckRepeat(runs, in.SHA256, cfg.allowRepeat); err != nil {
+	err = importer.CheckRepeat(runs, in.SHA256, cfg.allowRepeat && !cfg.undo)
+	var repeat *importer.RepeatError
+	if cfg.undo && errors.As(err, &repeat) {
+		h := repeat.Earlier.Header
+		return rejectedErrorf("run %s was already undone by run %s, started %s (%s); a run is undone once", cfg.input, h.ID, h.StartedAt.Format(time.RFC3339), importer.FormatCounts(repeat.Earlier.RowCounts))
+	}
+	if err != nil {
 		return rejectedErrorf("%v", err)
 	}
 	return nil
@@ -106,7 +122,7 @@ func (c *command) checkGuards(state *importer.StateDir, resumed *importer.Journa
 
 // startJournal creates the journal of a new run, or reopens the journal of
 // the run to resume. checkGuards must have passed.
-func (c *command) startJournal(state *importer.StateDir, resumed *importer.JournalState, plan *importer.Plan, cfg *config, apiURL string, now time.Time) (*journaledRun, error) {
+func (c *command) startJournal(state *importer.StateDir, resumed *importer.JournalState, plan *importer.Plan, cfg *config, apiURL, runID string, now time.Time) (*journaledRun, error) {
 	in := plan.Input
 	if resumed != nil {
 		header := resumed.Header
@@ -125,7 +141,7 @@ func (c *command) startJournal(state *importer.StateDir, resumed *importer.Journ
 	}
 
 	header := importer.RunHeader{
-		ID:              importer.NewRunID(now),
+		ID:              runID,
 		Input:           in.Name,
 		SHA256:          in.SHA256,
 		StartedAt:       now.UTC(),
@@ -133,6 +149,9 @@ func (c *command) startJournal(state *importer.StateDir, resumed *importer.Journ
 		MergeDuplicates: cfg.mergeDuplicates,
 		Rows:            len(in.Rows),
 		Requests:        len(plan.Requests),
+	}
+	if cfg.undo {
+		header.Undoes = cfg.input
 	}
 	journal, err := state.CreateRun(header)
 	if err != nil {
@@ -146,23 +165,21 @@ func (c *command) listRuns(args []string) error {
 	flags := flag.NewFlagSet("restock runs", flag.ContinueOnError)
 	flags.SetOutput(io.Discard)
 	stateDir := flags.String("state-dir", "", "")
+	sandbox := flags.Bool("sandbox", false, "")
 	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(c.stdout, "Usage: restock runs [--state-dir DIR]\n\nLists the runs kept in the state folder, oldest first.")
+			fmt.Fprintln(c.stdout, "Usage: restock runs [--state-dir DIR] [--sandbox]\n\nLists the runs kept in the state folder, oldest first; --sandbox lists the demo store's.")
 			return errHelp
 		}
-		return usageErrorf("%v", err)
+		return describeFlagError(err)
 	}
 	if flags.NArg() > 0 {
 		return usageErrorf("restock runs takes no arguments, got %q", flags.Args())
 	}
 
-	path := *stateDir
-	if path == "" {
-		var err error
-		if path, err = importer.DefaultStateDir(c.getenv); err != nil {
-			return usageErrorf("%v", err)
-		}
+	path, err := c.stateFolder(*stateDir, *sandbox)
+	if err != nil {
+		return err
 	}
 	state, err := importer.OpenStateDir(path)
 	if err != nil {

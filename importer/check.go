@@ -23,7 +23,7 @@ func (r *runner) checkProduct(product *ProductPlan) {
 			err = fmt.Errorf("product %s not found in the store: check the product id", productID)
 		}
 		status := StatusFailed
-		if r.stopCtx.Err() != nil && !isStopError(err) {
+		if errors.Is(err, errNotSent) {
 			status = StatusNotAttempted
 		}
 		for _, request := range product.Requests {
@@ -70,11 +70,6 @@ func (r *runner) checkProduct(product *ProductPlan) {
 		r.record(request, outcome)
 		productTotal += change
 	}
-}
-
-func isStopError(err error) bool {
-	var stopErr *StopError
-	return errors.As(err, &stopErr)
 }
 
 // listVariants names a product's variants for an error message, such as

@@ -139,6 +139,10 @@ type Options struct {
 	// rate or a quiet period raises it back.
 	OnRateChange func(RateChange)
 
+	// OnRetry, when not nil, is called before each wait to send a request
+	// again. It may be called from several goroutines at once.
+	OnRetry func(Retry)
+
 	// RateQuietPeriod is how long without a 429 before the rate is raised
 	// back, one step at a time. Zero means 30 seconds.
 	RateQuietPeriod time.Duration
@@ -153,6 +157,19 @@ type Options struct {
 
 // defaultMaxUnknown is Options.MaxUnknown's default.
 const defaultMaxUnknown = 10
+
+// maxUnreachableInARow stops a run after this many requests in a row could
+// not reach the store at all: a wrong --api-url or a network that is down
+// would otherwise retry every row for a minute each.
+const maxUnreachableInARow = 3
+
+// Retry is a request about to be sent again.
+type Retry struct {
+	Line    int // the first input line of the request
+	Attempt int // the tries made so far
+	Delay   time.Duration
+	Err     error // why the last try failed
+}
 
 // Progress counts the rows done so far. It is safe to read while a run
 // updates it.
@@ -203,8 +220,10 @@ type runner struct {
 	result   *Result
 
 	// unknownInARow counts the requests that ended StatusUnknown since the
-	// last one that got an answer.
-	unknownInARow atomic.Int64
+	// last one that got an answer, and unreachableInARow those that never
+	// reached the store.
+	unknownInARow     atomic.Int64
+	unreachableInARow atomic.Int64
 
 	mu     sync.Mutex // guards the three fields below
 	sent   int
@@ -288,11 +307,14 @@ func (r *runner) finish() *Result {
 	return res
 }
 
+// errNotSent marks the errors of requests that the run never sent.
+var errNotSent = errors.New("not sent")
+
 func notSentError(cause error) error {
 	if cause == nil {
-		return errors.New("not sent")
+		return errNotSent
 	}
-	return fmt.Errorf("not sent: the run stopped: %w", cause)
+	return fmt.Errorf("%w: the run stopped: %w", errNotSent, cause)
 }
 
 // applyProduct sends the increments of one product in file order. The
@@ -339,10 +361,12 @@ func (r *runner) journalOutcome(request *Request, outcome Outcome) {
 }
 
 // watchUnknown stops the run after opts.MaxUnknown unknown outcomes in a
-// row. Any answer from the store, success or error, resets the count.
+// row, or after maxUnreachableInARow requests in a row that never reached
+// the store. Any answer from the store, success or error, resets the counts.
 func (r *runner) watchUnknown(outcome Outcome) {
-	switch outcome.Status {
-	case StatusUnknown:
+	var unreachable *UnreachableError
+	switch {
+	case outcome.Status == StatusUnknown:
 		limit := r.opts.MaxUnknown
 		if limit <= 0 {
 			limit = defaultMaxUnknown
@@ -350,8 +374,13 @@ func (r *runner) watchUnknown(outcome Outcome) {
 		if n := r.unknownInARow.Add(1); n >= int64(limit) {
 			r.stop(&TooManyUnknownError{Count: int(n)})
 		}
-	case StatusApplied, StatusFailed:
+	case outcome.Status == StatusFailed && errors.As(outcome.Err, &unreachable):
+		if n := r.unreachableInARow.Add(1); n >= maxUnreachableInARow {
+			r.stop(unreachable)
+		}
+	case outcome.Status == StatusApplied, outcome.Status == StatusFailed:
 		r.unknownInARow.Store(0)
+		r.unreachableInARow.Store(0)
 	}
 }
 
@@ -397,6 +426,9 @@ func (r *runner) increment(request *Request) Outcome {
 		}
 		switch d.action {
 		case actionRetry:
+			if r.opts.OnRetry != nil {
+				r.opts.OnRetry(Retry{Line: line, Attempt: attempt, Delay: d.delay, Err: err})
+			}
 			if !r.sleep(d.delay) {
 				return Outcome{Status: StatusNotAttempted, Err: fmt.Errorf("not sent: the run stopped while waiting to try again after: %w", err)}
 			}
@@ -468,12 +500,29 @@ func explainFailure(err error, status Status, attempts int) error {
 		return fmt.Errorf("no usable answer, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
 		return fmt.Errorf("the store still refused the request as too many after %d tries, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
-	case errors.As(err, &requestErr) && !requestErr.WroteRequest:
-		return fmt.Errorf("never sent: could not reach the store after %d tries: %w", attempts, err)
+	case status == StatusFailed && errors.As(err, &requestErr) && !requestErr.WroteRequest:
+		return &UnreachableError{Attempts: attempts, Err: err}
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:
+		return fmt.Errorf("the store has no such product: check the product id (%w)", err)
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnprocessableEntity && len(apiErr.Fields["variant_id"]) > 0:
+		return fmt.Errorf("the store rejected the variant id: check that the variant belongs to this product, for example with --dry-run (%w)", err)
 	default:
 		return err
 	}
 }
+
+// UnreachableError is a request that never reached the store: the
+// connection failed before the request was written, on every try.
+type UnreachableError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("never sent: could not reach the store after %d tries, so check --api-url and the network: %v", e.Attempts, e.Err)
+}
+
+func (e *UnreachableError) Unwrap() error { return e.Err }
 
 func appliedOutcome(variant *youcan.Variant) Outcome {
 	outcome := Outcome{

@@ -66,6 +66,12 @@ func (s *StateDir) JournalPath(runID string) string {
 	return filepath.Join(s.Path, "runs", runID, journalFile)
 }
 
+// InputCopyPath returns where a run keeps a copy of its input when it was
+// downloaded or read from standard input.
+func (s *StateDir) InputCopyPath(runID string) string {
+	return filepath.Join(s.Path, "runs", runID, "input")
+}
+
 // CreateRun creates the folder and journal of a new run.
 func (s *StateDir) CreateRun(header RunHeader) (*Journal, error) {
 	if err := os.Mkdir(filepath.Join(s.Path, "runs", header.ID), 0o700); err != nil {
@@ -138,6 +144,10 @@ type UnfinishedRunError struct {
 
 func (e *UnfinishedRunError) Error() string {
 	h := e.Earlier.Header
+	if h.Undoes != "" {
+		return fmt.Sprintf("undo %s of run %s, started %s, stopped before sending every row (%s): continue it with restock undo --resume %s %s",
+			h.ID, h.Undoes, h.StartedAt.Format(time.RFC3339), FormatCounts(e.Earlier.RowCounts), h.ID, h.Undoes)
+	}
 	return fmt.Sprintf("run %s of this file, started %s, stopped before sending every row (%s): continue it with restock --resume %s %s",
 		h.ID, h.StartedAt.Format(time.RFC3339), FormatCounts(e.Earlier.RowCounts), h.ID, h.Input)
 }
