@@ -130,7 +130,7 @@ func (e *StopError) Error() string {
 	case http.StatusUnauthorized:
 		return fmt.Sprintf("the store rejected the token (%v): it expired or was revoked, so create a new one in the seller area under Settings > Developer Settings and set YOUCAN_TOKEN", e.Err)
 	case http.StatusForbidden:
-		return fmt.Sprintf("the token lacks permission to change inventory (%v): create a token with access to products", e.Err)
+		return fmt.Sprintf("the token lacks permission for this request (%v): create a token with access to products and their inventory", e.Err)
 	case http.StatusPaymentRequired:
 		return fmt.Sprintf("the store is suspended (%v): settle the subscription in the seller area, then run again", e.Err)
 	default:
