@@ -203,7 +203,15 @@ func (c *command) execute(stop, abort context.Context) error {
 		}
 	}
 
-	plan, err := c.loadPlan(cfg, state, resumed)
+	// The store opens before the plan, since rows named by SKU are resolved
+	// through it.
+	store, apiURL, closeStore, err := c.openStore(cfg, state)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	plan, err := c.loadPlan(stop, cfg, state, resumed, store)
 	if err != nil {
 		return err
 	}
@@ -213,12 +221,6 @@ func (c *command) execute(stop, abort context.Context) error {
 			return err
 		}
 	}
-
-	store, apiURL, closeStore, err := c.openStore(cfg, state)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
 
 	var run *journaledRun
 	if state != nil && !cfg.dryRun {

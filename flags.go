@@ -53,6 +53,11 @@ type config struct {
 	mergeDuplicates bool
 	quiet           bool
 
+	// read holds --encoding and --sheet as given, and --delimiter once
+	// validate has parsed it.
+	read      importer.ReadOptions
+	delimiter string
+
 	stateDir     string // "" means the default per-user folder
 	resumeID     string
 	retryUnknown bool
@@ -104,6 +109,9 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 	flags.BoolVar(&cfg.allowHTTP, "allow-http", false, "")
 	flags.BoolVar(&cfg.sandboxReset, "sandbox-reset", false, "")
 	flags.BoolVar(&cfg.allowNegative, "allow-negative", false, "")
+	flags.StringVar(&cfg.delimiter, "delimiter", "", "")
+	flags.StringVar(&cfg.read.Encoding, "encoding", "", "")
+	flags.StringVar(&cfg.read.Sheet, "sheet", "", "")
 
 	// flag stops at the first argument that is not a flag, so parse again
 	// after each one to accept "restock stock.csv --dry-run".
@@ -168,6 +176,20 @@ func (cfg *config) validate(apiURLSet bool) error {
 	}
 	if cfg.timeout <= 0 {
 		return usageErrorf("invalid --timeout %v: give a duration above 0, such as 30s or 2m", cfg.timeout)
+	}
+	if cfg.delimiter != "" {
+		delimiter, err := importer.ParseDelimiter(cfg.delimiter)
+		if err != nil {
+			return usageErrorf("invalid --delimiter %q: give one character, such as ; or |, or the name comma, semicolon, tab or pipe", cfg.delimiter)
+		}
+		cfg.read.Delimiter = delimiter
+	}
+	if cfg.read.Encoding != "" {
+		encoding, err := importer.ParseEncoding(cfg.read.Encoding)
+		if err != nil {
+			return usageErrorf("invalid --encoding %q: name the file's encoding, such as windows-1252, iso-8859-1, windows-1256 or utf-16le", cfg.read.Encoding)
+		}
+		cfg.read.Encoding = encoding
 	}
 	if cfg.sandbox && apiURLSet {
 		return usageErrorf("--sandbox and --api-url cannot be used together: --sandbox runs against a demo store on this machine")
@@ -326,13 +348,15 @@ restock adds stock to a YouCan Shop store from a CSV file. It validates the
 whole file first, then sends one increment per row under a rate limit, and
 writes a report of every variant's new stock and of every failure.
 
-FILE is a CSV path, an https:// URL to download it from (such as a Google
-Sheet published as CSV), or - for standard input. Its header row names the
-columns
-product_id, variant_id and quantity, in any order; case and spaces around
-the names are ignored, and other columns are allowed. Each row adds
-"quantity" units (a whole number from 1 to %d) to the variant "variant_id"
-of the product "product_id". Ids are UUIDs. Blank rows are skipped.
+FILE is a CSV file or an XLSX workbook, an https:// URL to download it from
+(such as a Google Sheet published as CSV), or - for standard input. Its
+header row names the columns product_id, variant_id and quantity, or sku and
+quantity, in any order; case, spaces and names such as "Product ID" or "qty"
+are accepted, and other columns are allowed. Each row adds "quantity" units
+(a whole number from 1 to %d) to the variant "variant_id" of the product
+"product_id", or to the variant whose SKU is "sku". Ids are UUIDs. Blank
+rows are skipped. The CSV delimiter (, ; tab or |) and a UTF-16 encoding
+are detected.
 
 The API token is read from the %s environment variable.
 
@@ -344,8 +368,8 @@ Flags:
                            (default %d)
   --timeout DURATION       time limit for one request, such as 30s or 1m
                            (default %v)
-  --report PATH            report file, .csv or .json; a CSV report puts the
-                           products in NAME-products.csv beside it
+  --report PATH            report file, .csv, .json or .xlsx; a CSV report
+                           puts the products in NAME-products.csv beside it
                            (default restock-report-<UTC time>.csv)
   --failed-rows PATH       write the rows certainly not applied (failed or
                            not attempted), in the input's columns plus
@@ -356,6 +380,14 @@ Flags:
                            the store
   --merge-duplicates       add up the quantities of rows that name the same
                            variant, instead of rejecting the file
+  --delimiter CHAR         CSV delimiter: one character, or comma,
+                           semicolon, tab or pipe (default: from an Excel
+                           "sep=" first line, else from the header row)
+  --encoding NAME          encoding of a CSV file that is not UTF-8, such as
+                           windows-1252 or iso-8859-1 (default: UTF-8, or
+                           UTF-16 after its byte-order mark)
+  --sheet NAME             sheet of an XLSX workbook to read (default: the
+                           first)
   --sandbox                run against a demo store on this machine, seeded
                            with the products of samples/restock.csv; it
                            keeps its stock between runs

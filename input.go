@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -12,9 +13,10 @@ import (
 
 // loadPlan builds the plan of the run: the undo of a run for "restock
 // undo", otherwise the validated rows of the input file, standard input or
-// URL, within the --max-rows and --max-quantity limits. Every problem of an
+// URL, within the --max-rows and --max-quantity limits. Rows named by SKU
+// are resolved through store, which may be nil. Every problem of an
 // invalid input is printed.
-func (c *command) loadPlan(cfg *config, state *importer.StateDir, resumed *importer.JournalState) (*importer.Plan, error) {
+func (c *command) loadPlan(ctx context.Context, cfg *config, state *importer.StateDir, resumed *importer.JournalState, store importer.Store) (*importer.Plan, error) {
 	if cfg.undo {
 		return c.undoPlan(cfg, state)
 	}
@@ -25,7 +27,15 @@ func (c *command) loadPlan(cfg *config, state *importer.StateDir, resumed *impor
 	}
 	defer closeInput()
 
-	plan, err := importer.Load(r, name, cfg.mergeDuplicates)
+	in, err := importer.LoadInput(r, name, importer.LoadOptions{ReadOptions: cfg.read, MergeDuplicates: cfg.mergeDuplicates})
+	if err != nil {
+		return nil, c.invalidInput(err)
+	}
+	plan, err := importer.Prepare(ctx, in, c.prepareOptions(cfg, store))
+	if stopped := (*importer.StopError)(nil); errors.As(err, &stopped) {
+		c.log.Error(err.Error())
+		return nil, &exitError{code: exitStopped}
+	}
 	if err != nil {
 		return nil, c.invalidInput(err)
 	}
@@ -33,6 +43,28 @@ func (c *command) loadPlan(cfg *config, state *importer.StateDir, resumed *impor
 		return nil, c.invalidInput(err)
 	}
 	return plan, nil
+}
+
+// prepareOptions resolves SKUs through the store, when there is one, at
+// the run's rate, and logs the catalogue pages read unless --quiet.
+func (c *command) prepareOptions(cfg *config, store importer.Store) importer.PrepareOptions {
+	opts := importer.PrepareOptions{
+		MergeDuplicates: cfg.mergeDuplicates,
+		Rate:            cfg.rate,
+		Timeout:         cfg.timeout,
+		Retry:           importer.DefaultRetryPolicy,
+	}
+	if catalog, ok := store.(importer.Catalog); ok {
+		opts.Catalog = catalog
+	}
+	if !cfg.quiet {
+		opts.OnPage = func(read, total int) {
+			if read == 1 || read == total || read%10 == 0 {
+				c.printf("reading the store's products to resolve SKUs: page %d of %d", read, total)
+			}
+		}
+	}
+	return opts
 }
 
 // openInput opens the input: a file, standard input ("-"), or a download

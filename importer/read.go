@@ -1,11 +1,10 @@
 package importer
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,21 +12,20 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/gocarina/gocsv"
 	"github.com/google/uuid"
 )
 
-// The canonical names of the columns a restock file must have. Header cells
-// match them case-insensitively, with spaces and tabs around them ignored.
+// The canonical names of the columns a restock file reads. Header cells
+// match them, or one of their aliases such as "Product ID" or "qty",
+// case-insensitively, with spaces and tabs around them ignored.
 const (
 	ColumnProductID = "product_id"
 	ColumnVariantID = "variant_id"
+	ColumnSKU       = "sku"
 	ColumnQuantity  = "quantity"
 )
-
-var requiredColumns = []string{ColumnProductID, ColumnVariantID, ColumnQuantity}
 
 // MaxQuantity is the largest quantity one row may add: the API stores stock
 // as a 32-bit integer.
@@ -36,17 +34,31 @@ const MaxQuantity = 1<<31 - 1
 // Row is one valid data row of the input file.
 type Row struct {
 	// Line is the physical line where the row starts. The header is line 1
-	// when it is the first line, and blank lines and line breaks inside
-	// quoted cells count.
+	// when it is the first line, and blank lines, an Excel "sep=" line and
+	// line breaks inside quoted cells count. In a workbook it is the row
+	// number of the sheet.
 	Line int
 
+	// ProductID and VariantID are the ids the row names. A row that names
+	// its variant by SKU, or names a product without a variant, has a zero
+	// VariantID (and, by SKU, a zero ProductID) until Prepare resolves it.
 	ProductID uuid.UUID
 	VariantID uuid.UUID
 	Quantity  int
 
+	// SKU is the SKU to resolve, for a row without a variant_id whose sku
+	// cell is not empty; "" otherwise.
+	SKU string
+
 	// Record holds the row's cells as they were read, in the input's column
 	// order, so that a row that was not applied can be written back as is.
 	Record []string
+}
+
+// Resolved reports whether the row names its product and variant by id,
+// from the file or from Prepare.
+func (r *Row) Resolved() bool {
+	return r.ProductID != uuid.Nil && r.VariantID != uuid.Nil
 }
 
 // Input is a restock file that passed validation.
@@ -87,6 +99,13 @@ func (p Problem) String() string {
 	return b.String()
 }
 
+// problemError carries a Problem through a function that returns an error.
+type problemError struct {
+	Problem
+}
+
+func (e *problemError) Error() string { return e.Problem.String() }
+
 // InvalidInputError lists every problem found in an input file. Nothing is
 // sent to the store when a file has problems.
 type InvalidInputError struct {
@@ -101,15 +120,49 @@ func (e *InvalidInputError) Error() string {
 	return fmt.Sprintf("invalid file %q: %d problems, the first on %s", e.Name, len(e.Problems), e.Problems[0])
 }
 
-// Read reads and validates a restock file: a CSV with a header row naming
-// product_id, variant_id and quantity in any order, and any other columns.
-// name is used in messages only.
-//
-// Every problem in the file is collected: when there is any, Read returns an
-// *InvalidInputError listing them all, in line order, and no Input. Other
-// errors come from reading r.
+// ReadOptions are the settings for a file whose dialect cannot be
+// detected. The zero value detects everything.
+type ReadOptions struct {
+	// Delimiter is the CSV delimiter. Zero means: from an Excel "sep=;"
+	// first line, else the one of comma, semicolon, tab and pipe that
+	// splits the header into the most known columns.
+	Delimiter rune
+
+	// Encoding is the character encoding of a CSV file, as ParseEncoding
+	// accepts it. Empty means UTF-8, or UTF-16 when the file starts with a
+	// UTF-16 byte-order mark.
+	Encoding string
+
+	// Sheet is the worksheet of an XLSX workbook to read. Empty means the
+	// first one.
+	Sheet string
+}
+
+// LoadOptions are the ReadOptions and the handling of duplicate rows.
+type LoadOptions struct {
+	ReadOptions
+
+	// MergeDuplicates adds up the quantities of rows that name the same
+	// variant, instead of reporting them as problems.
+	MergeDuplicates bool
+}
+
+// Read reads and validates a restock file with the default ReadOptions:
+// see ReadWith.
 func Read(r io.Reader, name string) (*Input, error) {
-	in, problems, err := read(r, name)
+	return ReadWith(r, name, ReadOptions{})
+}
+
+// ReadWith reads and validates a restock file: a CSV file, or an XLSX
+// workbook, which is recognized by its content. Its header row names
+// product_id, variant_id and quantity, or sku and quantity, in any order,
+// and any other columns. name is used in messages only.
+//
+// Every problem in the file is collected: when there is any, ReadWith
+// returns an *InvalidInputError listing them all, in line order, and no
+// Input. Other errors come from reading r.
+func ReadWith(r io.Reader, name string, opts ReadOptions) (*Input, error) {
+	in, problems, err := read(r, name, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -121,38 +174,53 @@ func Read(r io.Reader, name string) (*Input, error) {
 
 // Load reads and validates a restock file, then plans its requests as
 // NewPlan does. The problems of the rows and the duplicate rows are reported
-// together, in one *InvalidInputError.
+// together, in one *InvalidInputError. Load reads no store, so a row that
+// names its variant by SKU, or a product without its variant, is a problem:
+// use LoadInput and Prepare for those.
 func Load(r io.Reader, name string, mergeDuplicates bool) (*Plan, error) {
-	in, problems, err := read(r, name)
+	in, err := LoadInput(r, name, LoadOptions{MergeDuplicates: mergeDuplicates})
+	if err != nil {
+		return nil, err
+	}
+	return Prepare(context.Background(), in, PrepareOptions{MergeDuplicates: mergeDuplicates})
+}
+
+// LoadInput reads and validates a restock file as ReadWith does. Unless
+// opts.MergeDuplicates is set, it also reports the rows that name the same
+// variant by the same ids, by the same SKU, or by the same product without a
+// variant_id. So the user sees at once every problem that shows without the
+// store. Prepare then resolves the other rows and plans the requests.
+func LoadInput(r io.Reader, name string, opts LoadOptions) (*Input, error) {
+	in, problems, err := read(r, name, opts.ReadOptions)
 	if err != nil {
 		return nil, err
 	}
 	// Duplicates are looked for among the valid rows, even when other rows
 	// are invalid, so that the user sees every problem at once.
-	plan, duplicates := buildPlan(in, mergeDuplicates)
-	if len(duplicates) > 0 || len(problems) > 0 {
-		problems = append(problems, duplicates...)
+	problems = append(problems, earlyDuplicates(in, opts.MergeDuplicates)...)
+	if len(problems) > 0 {
 		sortProblems(problems)
 		return nil, &InvalidInputError{Name: name, Problems: problems}
 	}
-	return plan, nil
+	return in, nil
 }
 
 // read reads r and returns the valid rows and the problems found, in line
 // order. The error is nil unless reading r failed.
-func read(r io.Reader, name string) (*Input, []Problem, error) {
-	hash := sha256.New()
-	buffered := bufio.NewReaderSize(io.TeeReader(r, hash), 64*1024)
-	if err := skipByteOrderMark(buffered); err != nil {
+func read(r io.Reader, name string, opts ReadOptions) (*Input, []Problem, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
 		return nil, nil, fmt.Errorf("read %q: %w", name, err)
 	}
+	sum := sha256.Sum256(data)
+	in := &Input{Name: name, SHA256: hex.EncodeToString(sum[:])}
 
-	csvReader := csv.NewReader(buffered)
-	csvReader.FieldsPerRecord = -1 // a row with the wrong number of cells is reported on its line
-	csvReader.ReuseRecord = false  // each Row keeps its record
+	source, problem := openSource(data, opts)
+	if problem != nil {
+		return in, []Problem{*problem}, nil
+	}
 
-	in := &Input{Name: name}
-	checker := &fileChecker{name: name, reader: csvReader, input: in}
+	checker := &fileChecker{name: name, source: source, input: in}
 	if err := checker.readHeader(); err != nil {
 		return nil, nil, err
 	}
@@ -161,114 +229,123 @@ func read(r io.Reader, name string) (*Input, []Problem, error) {
 			return nil, nil, err
 		}
 	}
-
-	// Hash the rest of the input too, in case the CSV reader stopped early.
-	if _, err := io.Copy(io.Discard, buffered); err != nil {
-		return nil, nil, fmt.Errorf("read %q: %w", name, err)
-	}
-	in.SHA256 = hex.EncodeToString(hash.Sum(nil))
-
 	sortProblems(checker.problems)
 	return in, checker.problems, nil
 }
 
-// skipByteOrderMark drops a UTF-8 byte-order mark, which Excel writes at the
-// start of "CSV UTF-8" files.
-func skipByteOrderMark(r *bufio.Reader) error {
-	start, err := r.Peek(3)
-	if err != nil && err != io.EOF {
-		return err
+// File signatures that tell a workbook from a CSV file.
+var (
+	zipSignature = []byte("PK\x03\x04")
+	// oleSignature starts Excel 97-2003 workbooks, and also workbooks
+	// saved with a password.
+	oleSignature = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+)
+
+// openSource returns the records of data: those of an XLSX worksheet when
+// data is a ZIP archive, else those of a CSV file. An option that does not
+// apply to the file, or a file that restock cannot read, is a problem.
+func openSource(data []byte, opts ReadOptions) (sheetSource, *Problem) {
+	switch {
+	case bytes.HasPrefix(data, zipSignature):
+		switch {
+		case opts.Delimiter != 0:
+			return nil, &Problem{Reason: "the file is an XLSX workbook, whose cells need no delimiter: drop --delimiter"}
+		case opts.Encoding != "":
+			return nil, &Problem{Reason: "the file is an XLSX workbook, whose text is always Unicode: drop --encoding"}
+		}
+		return openXLSX(data, opts.Sheet)
+	case bytes.HasPrefix(data, oleSignature):
+		return nil, &Problem{Reason: `the file is an Excel 97-2003 workbook (.xls) or a workbook with a password, which restock cannot read: save it as "Excel Workbook (.xlsx)" without a password, or as "CSV UTF-8"`}
+	case opts.Sheet != "":
+		return nil, &Problem{Reason: fmt.Sprintf("--sheet %q applies to XLSX workbooks, but the file is CSV: drop --sheet", opts.Sheet)}
 	}
-	if bytes.HasPrefix(start, []byte("\uFEFF")) {
-		_, err := r.Discard(3)
-		return err
+
+	text, problem := decodeText(data, opts.Encoding)
+	if problem != nil {
+		return nil, problem
 	}
-	return nil
+	dialect, text := detectDialect(normalizeLineBreaks(text), opts.Delimiter)
+	return newCSVSource(text, dialect), nil
+}
+
+// sheetSource is the records of one sheet: the lines of a CSV file or the
+// rows of a worksheet. Both go through the same fileChecker.
+type sheetSource interface {
+	// next returns the next record, blank ones included, or io.EOF after
+	// the last. A *problemError reports a record that could not be read:
+	// the caller records the problem and calls next again.
+	next() (sourceRecord, error)
+
+	// fit returns a data record with as many cells as the header, or the
+	// problem that its length shows.
+	fit(record sourceRecord, width int) (sourceRecord, *Problem)
+}
+
+type sourceRecord struct {
+	line  int
+	cells []string
+
+	// emptyReasons explains, by column index, why a cell is empty when the
+	// source can tell more than "is empty", such as for a cell under merged
+	// cells. Nil for most records.
+	emptyReasons map[int]string
 }
 
 // fileChecker reads one file and collects its problems.
 type fileChecker struct {
 	name     string
-	reader   *csv.Reader
+	source   sheetSource
 	input    *Input
 	problems []Problem
 
 	headerLine int
-	// columnIndex maps each required column to its index in the header.
-	columnIndex map[string]int
+	columns    headerColumns
 }
 
 func (c *fileChecker) addProblem(p Problem) {
 	c.problems = append(c.problems, p)
 }
 
-// readHeader reads the first record and maps the required columns, reporting
-// a missing or repeated one.
+// readHeader reads the first record that is not blank and maps its columns,
+// reporting a missing or repeated one.
 func (c *fileChecker) readHeader() error {
-	header, err := c.readRecord()
-	if err == io.EOF {
-		c.addProblem(Problem{Reason: "the file is empty: it needs a header row naming product_id, variant_id and quantity, then one row per variant"})
+	for {
+		record, err := c.readRecord()
+		if err == io.EOF {
+			c.addProblem(Problem{Reason: "the file is empty: it needs a header row naming product_id, variant_id and quantity, then one row per variant"})
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if isBlank(record.cells) {
+			continue
+		}
+
+		c.input.Header = record.cells
+		c.headerLine = record.line
+		var problems []Problem
+		c.columns, problems = mapHeader(record.cells, record.line)
+		c.problems = append(c.problems, problems...)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	c.input.Header = header
-	c.headerLine, _ = c.reader.FieldPos(0)
-
-	found := make(map[string][]int)
-	for i, cell := range header {
-		key := strings.ToLower(trimSpaceAndTab(cell))
-		found[key] = append(found[key], i)
-	}
-
-	c.columnIndex = make(map[string]int, len(requiredColumns))
-	for _, column := range requiredColumns {
-		switch indexes := found[column]; len(indexes) {
-		case 0:
-			c.addProblem(Problem{
-				Line:   c.headerLine,
-				Reason: fmt.Sprintf("missing column %q: the header found is %s; the header must name product_id, variant_id and quantity", column, quoteAll(header)),
-			})
-		case 1:
-			c.columnIndex[column] = indexes[0]
-		default:
-			c.addProblem(Problem{
-				Line:   c.headerLine,
-				Reason: fmt.Sprintf("column %q appears %d times (columns %s) in the header %s: keep one", column, len(indexes), joinColumnNumbers(indexes), quoteAll(header)),
-			})
-		}
-	}
-	return nil
 }
 
-// readRecord returns the next record, recording CSV syntax errors as problems
-// and going on with the next line. It returns io.EOF at the end of the file.
-func (c *fileChecker) readRecord() ([]string, error) {
+// readRecord returns the next record, recording the records that cannot be
+// read as problems and going on with the next one. It returns io.EOF at
+// the end of the file.
+func (c *fileChecker) readRecord() (sourceRecord, error) {
 	for {
-		record, err := c.reader.Read()
-		var parseErr *csv.ParseError
+		record, err := c.source.next()
+		var problem *problemError
 		switch {
 		case err == nil || err == io.EOF:
 			return record, err
-		case errors.As(err, &parseErr):
-			c.addProblem(Problem{Line: parseErr.StartLine, Reason: describeParseError(parseErr)})
+		case errors.As(err, &problem):
+			c.addProblem(problem.Problem)
 		default:
-			return nil, fmt.Errorf("read %q: %w", c.name, err)
+			return sourceRecord{}, fmt.Errorf("read %q: %w", c.name, err)
 		}
-	}
-}
-
-func describeParseError(err *csv.ParseError) string {
-	switch {
-	case errors.Is(err.Err, csv.ErrBareQuote):
-		return `a quote (") inside a cell that does not start with one: put the whole cell in quotes and double the quotes inside it`
-	case errors.Is(err.Err, csv.ErrQuote) && err.Line != err.StartLine:
-		return fmt.Sprintf("a quoted cell starts here and is never closed, so everything up to line %d was read as one cell: add the closing quote", err.Line)
-	case errors.Is(err.Err, csv.ErrQuote):
-		return `text after the closing quote of a cell: put the whole cell in quotes and double the quotes inside it`
-	default:
-		return fmt.Sprintf("invalid CSV: %v", err.Err)
 	}
 }
 
@@ -278,12 +355,13 @@ func describeParseError(err *csv.ParseError) string {
 type rowCells struct {
 	ProductID string `csv:"product_id"`
 	VariantID string `csv:"variant_id"`
+	SKU       string `csv:"sku"`
 	Quantity  string `csv:"quantity"`
 }
 
 // recordSource feeds gocsv the data records, one at a time. It skips blank
 // rows and rows with the wrong number of cells (recording those as
-// problems), and hands gocsv a header where only the three required columns
+// problems), and hands gocsv a header where only the columns restock reads
 // carry their canonical names. gocsv's package-wide settings (header
 // normalizer, strict tags, duplicate headers) therefore never matter.
 //
@@ -295,11 +373,12 @@ type recordSource struct {
 	header  []string
 	sent    bool // whether the header was handed over
 	records chan sourceRecord
-}
 
-type sourceRecord struct {
-	line  int
-	cells []string
+	// width is the number of cells of the input's header. The header handed
+	// to gocsv has one more column for each canonical column missing from
+	// the input, so that every struct tag matches. The records get an empty
+	// cell for each of those columns.
+	width int
 }
 
 func (s *recordSource) GetCSVRow() ([]string, error) {
@@ -313,20 +392,19 @@ func (s *recordSource) GetCSVRow() ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		line, _ := c.reader.FieldPos(0)
-		if isBlank(record) {
+		if isBlank(record.cells) {
 			c.input.BlankRows++
 			continue
 		}
-		if len(record) != len(s.header) {
-			c.addProblem(Problem{
-				Line:   line,
-				Reason: fmt.Sprintf("%d cells where the header has %d: check for a missing or extra delimiter", len(record), len(s.header)),
-			})
+		record, problem := c.source.fit(record, s.width)
+		if problem != nil {
+			c.addProblem(*problem)
 			continue
 		}
-		s.records <- sourceRecord{line: line, cells: record}
-		return record, nil
+		s.records <- record
+		cells := make([]string, len(s.header))
+		copy(cells, record.cells)
+		return cells, nil
 	}
 }
 
@@ -342,11 +420,15 @@ func (c *fileChecker) readRows() error {
 	for i := range header {
 		header[i] = "\x00unused column " + strconv.Itoa(i) // matches no struct tag
 	}
-	for column, index := range c.columnIndex {
-		header[index] = column
+	for _, column := range []string{ColumnProductID, ColumnVariantID, ColumnSKU, ColumnQuantity} {
+		if index, ok := c.columns.index[column]; ok {
+			header[index] = column
+		} else {
+			header = append(header, column)
+		}
 	}
 
-	source := &recordSource{checker: c, header: header, records: make(chan sourceRecord, 4)}
+	source := &recordSource{checker: c, header: header, width: len(c.input.Header), records: make(chan sourceRecord, 4)}
 	decoded := make(chan rowCells)
 	decodeErr := make(chan error, 1)
 	go func() {
@@ -375,112 +457,62 @@ func (c *fileChecker) readRows() error {
 	return nil
 }
 
-// validateRow checks the three required cells of one record.
+// validateRow checks the cells of one record that restock reads. A row
+// names its variant by product_id and variant_id, by sku, or by product_id
+// alone for a product with one variant. A row with both ids uses them.
 func (c *fileChecker) validateRow(record sourceRecord, cells rowCells) (Row, []Problem) {
 	row := Row{Line: record.line, Record: record.cells}
 	var problems []Problem
-	check := func(column, value string, err error) {
-		if err != nil {
-			problems = append(problems, Problem{
-				Line:   record.line,
-				Column: trimSpaceAndTab(c.input.Header[c.columnIndex[column]]),
-				Value:  value,
-				Reason: err.Error(),
-			})
+	report := func(column, value string, err error) {
+		if err == nil {
+			return
 		}
+		index := c.columns.index[column]
+		reason := err.Error()
+		if explained, ok := record.emptyReasons[index]; ok && trimSpaceAndTab(value) == "" {
+			reason = explained
+		}
+		problems = append(problems, Problem{
+			Line:   record.line,
+			Column: trimSpaceAndTab(c.input.Header[index]),
+			Value:  value,
+			Reason: reason,
+		})
 	}
 
+	hasProduct := cellText(cells.ProductID) != ""
+	hasVariant := cellText(cells.VariantID) != ""
+	hasSKU := cellText(cells.SKU) != ""
 	var err error
-	row.ProductID, err = parseID(cells.ProductID, "product")
-	check(ColumnProductID, cells.ProductID, err)
-	row.VariantID, err = parseID(cells.VariantID, "variant")
-	check(ColumnVariantID, cells.VariantID, err)
-	row.Quantity, err = parseQuantity(cells.Quantity)
-	check(ColumnQuantity, cells.Quantity, err)
-	return row, problems
-}
-
-// parseID parses a YouCan id: a UUID in its 36-character form, in any case.
-func parseID(value, kind string) (uuid.UUID, error) {
-	s := trimSpaceAndTab(value)
-	if s == "" {
-		return uuid.UUID{}, fmt.Errorf("is empty: every row needs the %s id", kind)
-	}
-	// uuid.Parse also accepts braces, a urn:uuid: prefix and 32 bare hex
-	// digits; YouCan ids are only ever written in the 36-character form.
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return uuid.UUID{}, fmt.Errorf("is not a valid %s id: expected a UUID such as 8c52bba1-fea1-42b1-ab92-1e7107c78954", kind)
-	}
-	return id, nil
-}
-
-// parseQuantity parses a number of units to add: decimal digits only, at
-// least 1 and at most MaxQuantity. Leading zeros are allowed ("010" is ten).
-// The error says what is wrong with the value in a spreadsheet user's terms.
-func parseQuantity(value string) (int, error) {
-	s := trimSpaceAndTab(value)
-	if s == "" {
-		return 0, errors.New("is empty: write the number of units to add, at least 1")
-	}
-	if !isASCIIDigits(s) {
-		return 0, describeBadQuantity(s)
-	}
-	digits := strings.TrimLeft(s, "0")
-	if digits == "" {
-		return 0, errors.New("is zero: a row must add at least 1 unit, so delete the row instead")
-	}
-	n, err := strconv.Atoi(digits)
-	if err != nil || n > MaxQuantity {
-		return 0, fmt.Errorf("is too large: the maximum is %d", MaxQuantity)
-	}
-	return n, nil
-}
-
-// describeBadQuantity explains why s, which is not all ASCII digits, is not a
-// quantity.
-func describeBadQuantity(s string) error {
-	rest := s[1:]
 	switch {
-	case s[0] == '-' && isASCIIDigits(rest):
-		return errors.New("is negative: restock only adds stock, so write the number of units to add")
-	case s[0] == '+' && isASCIIDigits(rest):
-		return errors.New("has a sign: write the number without '+'")
-	case strings.HasPrefix(strings.ToLower(s), "0x"):
-		return errors.New("is not a decimal number: write it with the digits 0-9")
-	case strings.Contains(s, "_"):
-		return errors.New("contains '_': write digits only, without separators")
-	case strings.ContainsAny(s, ".,") && isASCIIDigits(strings.NewReplacer(".", "", ",", "").Replace(s)):
-		return errors.New("is not a whole number of units: write digits only, without a decimal mark or thousands separator")
-	case strings.ContainsFunc(s, isNonASCIIDigit):
-		return errors.New("uses digits other than 0-9: write it with the digits 0-9")
-	default:
-		return errors.New("is not a number: write the number of units to add, digits only")
-	}
-}
-
-func isASCIIDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
+	case hasProduct:
+		row.ProductID, err = parseID(cells.ProductID, "product")
+		report(ColumnProductID, cells.ProductID, err)
+		if hasVariant {
+			row.VariantID, err = parseID(cells.VariantID, "variant")
+			report(ColumnVariantID, cells.VariantID, err)
+		} else if hasSKU {
+			row.SKU, err = parseSKU(cells.SKU)
+			report(ColumnSKU, cells.SKU, err)
 		}
+	case hasVariant && c.columns.has(ColumnProductID):
+		report(ColumnProductID, cells.ProductID, errors.New("is empty: a row with a variant_id needs the product id too"))
+	case hasVariant:
+		report(ColumnVariantID, cells.VariantID, errors.New("has no product_id beside it: add a product_id column, or clear the variant_id and keep the sku"))
+	case hasSKU:
+		row.SKU, err = parseSKU(cells.SKU)
+		report(ColumnSKU, cells.SKU, err)
+	case c.columns.has(ColumnProductID) && c.columns.has(ColumnSKU):
+		report(ColumnProductID, cells.ProductID, errors.New("is empty, and so is the sku: every row needs the variant's sku, or its product_id and variant_id"))
+	case c.columns.has(ColumnProductID):
+		report(ColumnProductID, cells.ProductID, errors.New("is empty: every row needs the product id"))
+	default:
+		report(ColumnSKU, cells.SKU, errors.New("is empty: every row needs the variant's sku"))
 	}
-	return true
-}
 
-// isNonASCIIDigit reports Arabic-Indic and other decimal digits, which an
-// Arabic keyboard or locale may produce but the API does not read.
-func isNonASCIIDigit(r rune) bool {
-	return r > unicode.MaxASCII && unicode.IsDigit(r)
-}
-
-// trimSpaceAndTab trims spaces and tabs only. A no-break space or another
-// invisible character is kept, so that validation reports it.
-func trimSpaceAndTab(s string) string {
-	return strings.Trim(s, " \t")
+	row.Quantity, err = parseQuantity(cells.Quantity)
+	report(ColumnQuantity, cells.Quantity, err)
+	return row, problems
 }
 
 func isBlank(record []string) bool {

@@ -196,9 +196,9 @@ func TestReadInvalid(t *testing.T) {
 			want:  []string{`line 2: quantity "2.5" is not a whole number of units: write digits only, without a decimal mark or thousands separator`},
 		},
 		{
-			name:  "thousands separator",
+			name:  "thousands separator or decimal comma",
 			input: header + product1 + "," + variant1 + ",\"1,000\"\n",
-			want:  []string{`line 2: quantity "1,000" is not a whole number of units: write digits only, without a decimal mark or thousands separator`},
+			want:  []string{`line 2: quantity "1,000" could be 1000 with a thousands separator, or 1 with a decimal mark: write the number of units in digits only`},
 		},
 		{
 			name:  "plus sign",
@@ -276,13 +276,18 @@ func TestReadInvalid(t *testing.T) {
 			want:  []string{`line 2: product_id "` + product1 + `\u200b" is not a valid product id: expected a UUID such as 8c52bba1-fea1-42b1-ab92-1e7107c78954`},
 		},
 		{
-			name:  "missing variant id",
-			input: header + product1 + ",,3\n",
-			want:  []string{`line 2: variant_id "" is empty: every row needs the variant id`},
+			name:  "variant id without product id",
+			input: header + "," + variant1 + ",3\n",
+			want:  []string{`line 2: product_id "" is empty: a row with a variant_id needs the product id too`},
+		},
+		{
+			name:  "no product id",
+			input: header + ",,3\n",
+			want:  []string{`line 2: product_id "" is empty: every row needs the product id`},
 		},
 		{
 			name:  "column name as written in the header",
-			input: "Product_ID,variant_id,QTY,Quantity\n" + product1 + "," + variant1 + ",x,-1\n",
+			input: "Product_ID,variant_id,count,Quantity\n" + product1 + "," + variant1 + ",x,-1\n",
 			want:  []string{`line 2: Quantity "-1" is negative: restock only adds stock, so write the number of units to add`},
 		},
 		{
@@ -292,7 +297,6 @@ func TestReadInvalid(t *testing.T) {
 				`line 2: product_id "x" is not a valid product id: expected a UUID such as 8c52bba1-fea1-42b1-ab92-1e7107c78954`,
 				`line 2: variant_id "y" is not a valid variant id: expected a UUID such as 8c52bba1-fea1-42b1-ab92-1e7107c78954`,
 				`line 2: quantity "z" is not a number: write the number of units to add, digits only`,
-				`line 5: variant_id "" is empty: every row needs the variant id`,
 				`line 5: quantity "0" is zero: a row must add at least 1 unit, so delete the row instead`,
 			},
 		},
@@ -307,8 +311,13 @@ func TestReadInvalid(t *testing.T) {
 		},
 		{
 			name:  "missing column names the header found",
-			input: "product_id,variant,quantity\n" + row("1"),
-			want:  []string{`line 1: missing column "variant_id": the header found is "product_id","variant","quantity"; the header must name product_id, variant_id and quantity`},
+			input: "product_id,variant_id,amount\n" + row("1"),
+			want:  []string{`line 1: missing column "quantity": the header found is "product_id","variant_id","amount"; the header must name product_id, variant_id and quantity, or sku and quantity`},
+		},
+		{
+			name:  "missing product id and sku",
+			input: "variant_id,quantity\n" + variant1 + ",1\n",
+			want:  []string{`line 1: missing column "product_id": the header found is "variant_id","quantity"; the header must name product_id, variant_id and quantity, or sku and quantity`},
 		},
 		{
 			name:  "repeated column",
@@ -410,6 +419,9 @@ func FuzzRead(f *testing.F) {
 	f.Add("\uFEFFquantity;product_id\n1;2\n")
 	f.Add("product_id,variant_id,quantity,note\n" + product1 + "," + variant1 + ",010,\"a\nb\"\n,,\n")
 	f.Add("product_id,variant_id,quantity\n" + product1 + "," + variant1 + ",\"5\n")
+	f.Add("sep=;\r\nProduct ID;SKU;Qté\r" + product1 + ";CAF-M;1\u00a0000\r")
+	f.Add(encodeUTF16("sku\tquantity\r\nTAG-S\t'5\r\n", false, true))
+	f.Add("sku|qty\n1,23457E+13|5,0\n\xe9|1\n")
 	f.Fuzz(func(t *testing.T, input string) {
 		in, err := Read(strings.NewReader(input), "fuzz.csv")
 		if err != nil {

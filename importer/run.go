@@ -499,7 +499,7 @@ func explainFailure(err error, status Status, attempts int) error {
 	case status == StatusUnknown:
 		return fmt.Errorf("no usable answer, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
-		return fmt.Errorf("the store still refused the request as too many after %d tries, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
+		return fmt.Errorf("the store answered 429 Too Many Requests %d times, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
 	case status == StatusFailed && errors.As(err, &requestErr) && !requestErr.WroteRequest:
 		return &UnreachableError{Attempts: attempts, Err: err}
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound:

@@ -19,12 +19,14 @@ type Format string
 const (
 	FormatCSV  Format = "csv"
 	FormatJSON Format = "json"
+	FormatXLSX Format = "xlsx"
 )
 
 // encoders maps each format to its encoder.
 var encoders = map[Format]encoder{
 	FormatCSV:  csvEncoder{},
 	FormatJSON: jsonEncoder{},
+	FormatXLSX: xlsxEncoder{},
 }
 
 // An encoder writes a report in one format. It gets each file it writes from create,
@@ -38,9 +40,9 @@ type encoder interface {
 // createFunc returns a writer for the file that will replace path.
 type createFunc func(path string) (io.Writer, error)
 
-// FormatOf returns the format that the extension of path names: FormatCSV for ".csv"
-// and FormatJSON for ".json", in any letter case. For any other extension it returns an error naming
-// the extension and the accepted ones. Call it before the run starts, so that a bad
+// FormatOf returns the format that the extension of path names: FormatCSV for ".csv",
+// FormatJSON for ".json" and FormatXLSX for ".xlsx", in any letter case. For any other
+// extension it returns an error naming the extension and the accepted ones. Call it before the run starts, so that a bad
 // report path is rejected before any request is sent.
 func FormatOf(path string) (Format, error) {
 	ext := filepath.Ext(path)
@@ -49,10 +51,12 @@ func FormatOf(path string) (Format, error) {
 		return FormatCSV, nil
 	case ".json":
 		return FormatJSON, nil
+	case ".xlsx":
+		return FormatXLSX, nil
 	case "":
-		return "", fmt.Errorf("report path %q has no extension: use a path ending in .csv or .json", path)
+		return "", fmt.Errorf("report path %q has no extension: use a path ending in .csv, .json or .xlsx", path)
 	default:
-		return "", fmt.Errorf("report path %q has unsupported extension %q: use a path ending in .csv or .json", path, ext)
+		return "", fmt.Errorf("report path %q has unsupported extension %q: use a path ending in .csv, .json or .xlsx", path, ext)
 	}
 }
 
@@ -67,7 +71,8 @@ func ProductsPath(path string) string {
 // Write writes r to path in the format that FormatOf returns for path.
 //
 // JSON is one indented object, described at Report. CSV is two files: the rows in path,
-// and the products in ProductsPath(path). A CSV report has no run details or summary.
+// and the products in ProductsPath(path). XLSX is one workbook with a sheet of rows and
+// a sheet of products. CSV and XLSX reports have no run details or summary.
 //
 // Each file is written to a temporary file in the same folder, synced, and then renamed
 // to its final name, so a reader sees either the old file or the whole new one. On

@@ -20,6 +20,7 @@ func TestFormatOf(t *testing.T) {
 		{"out/REPORT.CSV", FormatCSV},
 		{"out/report.Json", FormatJSON},
 		{"out.d/report.json", FormatJSON},
+		{"out/Rapport.XLSX", FormatXLSX},
 	}
 	for _, test := range tests {
 		got, err := FormatOf(test.path)
@@ -39,7 +40,7 @@ func TestFormatOfRejectsExtension(t *testing.T) {
 		mentions []string
 	}{
 		{"out/report.txt", []string{`"out/report.txt"`, `".txt"`, ".csv", ".json"}},
-		{"report.xlsx", []string{`".xlsx"`, ".csv", ".json"}},
+		{"report.xls", []string{`".xls"`, ".csv", ".json", ".xlsx"}},
 		{"out.csv/report", []string{`"out.csv/report"`, "no extension", ".csv", ".json"}},
 	}
 	for _, test := range tests {
