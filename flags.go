@@ -27,7 +27,7 @@ const (
 	defaultMaxQuantity = 10000
 
 	defaultRate        = 5.0
-	defaultConcurrency = 4
+	defaultConcurrency = 256 // a ceiling: the run uses what --rate × the store's latency needs
 	defaultTimeout     = 30 * time.Second
 	defaultMaxUnknown  = 10
 )
@@ -363,9 +363,10 @@ The API token is read from the %s environment variable.
 Flags:
   --api-url URL            API base URL (default %q)
   --rate N                 requests per second, spaced evenly (default %v)
-  --concurrency N          requests in flight at most; the rows of one
-                           product are always sent one after another
-                           (default %d)
+  --concurrency N          requests in flight at most (default %d); fewer
+                           run when --rate needs fewer at the store's
+                           latency; the rows of one product are always
+                           sent one after another
   --timeout DURATION       time limit for one request, such as 30s or 1m
                            (default %v)
   --report PATH            report file, .csv, .json or .xlsx; a CSV report

@@ -271,16 +271,21 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 	return r
 }
 
-// forEachProduct calls work for each product of the plan, on at most
-// opts.Concurrency goroutines, until the run stops.
+// forEachProduct calls work for each product of the plan, until the run
+// stops, on as many goroutines as opts.Rate keeps busy at the latency
+// observed so far, and at most opts.Concurrency (see workerPool). It wraps
+// r.store to observe that latency.
 func (r *runner) forEachProduct(work func(*ProductPlan)) {
+	pool := newWorkerPool(r.opts.Rate, r.opts.Concurrency)
+	r.store = pool.timed(r.store)
+
 	var group errgroup.Group
-	group.SetLimit(max(r.opts.Concurrency, 1))
 	for _, product := range r.plan.Products {
-		if r.stopCtx.Err() != nil {
+		if !pool.acquire(r.stopCtx) {
 			break
 		}
 		group.Go(func() error {
+			defer pool.release()
 			work(product)
 			return nil
 		})
