@@ -335,6 +335,11 @@ func (c *command) acknowledgeStop(stop context.Context, cfg *config) {
 // reason.
 func (c *command) logRows(result *importer.Result) {
 	in := result.Plan.Input
+	for rowIndex, err := range result.Plan.Unresolved {
+		line := in.Rows[rowIndex].Line
+		c.log.Warn(fmt.Sprintf("line %d: failed: %v", line, err),
+			"line", line, "sku", in.Rows[rowIndex].SKU, "status", string(importer.StatusFailed), "reason", err.Error())
+	}
 	for _, request := range result.Plan.Requests {
 		outcome := result.Outcomes[request.Index]
 		if outcome.Status != importer.StatusFailed && outcome.Status != importer.StatusUnknown {

@@ -443,3 +443,34 @@ func TestCommandSandboxRemembers(t *testing.T) {
 		t.Errorf("--sandbox-reset: exit code %d, level %d; want the first run's; stderr:\n%s", reset.code, firstLevel(filepath.Join(dir, "4.json")), reset.stderr)
 	}
 }
+
+func TestCommandUnknownSKUFailsItsRowOnly(t *testing.T) {
+	e := newTestEnv(t)
+	input := e.writeFile("skus.csv", "sku;quantité\nCAF-M;2\nNOPE;3\nCAF-L;1\n")
+	reportPath := filepath.Join(e.dir, "out.json")
+	failedPath := filepath.Join(e.dir, "retry.csv")
+
+	got := e.run("", "--report", reportPath, "--failed-rows", failedPath, input)
+
+	if got.code != exitRowsFailed {
+		t.Fatalf("exit code = %d, want 1; stderr:\n%s", got.code, got.stderr)
+	}
+	if a1, a2 := e.inventory(productA, variantA1), e.inventory(productA, variantA2); a1 != 12 || a2 != 1 {
+		t.Errorf("stock = %d and %d, want 12 and 1: the resolved rows are applied", a1, a2)
+	}
+	r := readJSONReport(t, reportPath)
+	if r.Summary.Applied != 2 || r.Summary.Failed != 1 {
+		t.Errorf("summary = %+v, want 2 applied and 1 failed", r.Summary)
+	}
+	row := r.Rows[1]
+	if row.Line != 3 || row.Status != "failed" || row.ProductID != "" || !strings.Contains(row.Error, `"NOPE" is not the SKU of any variant`) {
+		t.Errorf("row of the unknown SKU = %+v", row)
+	}
+	if r.Rows[0].VariantID != variantA1 || r.Rows[0].SKU != "CAF-M" {
+		t.Errorf("resolved row = %+v, want the resolved ids", r.Rows[0])
+	}
+	records := readCSV(t, failedPath)
+	if len(records) != 2 || records[1][0] != "NOPE" {
+		t.Errorf("failed rows = %q, want the NOPE row", records)
+	}
+}

@@ -97,9 +97,23 @@ func (c *command) checkGuards(state *importer.StateDir, resumed *importer.Journa
 	in := plan.Input
 	if resumed != nil {
 		header := resumed.Header
-		if in.SHA256 != header.SHA256 || len(plan.Requests) != header.Requests {
+		if in.SHA256 != header.SHA256 {
 			return rejectedErrorf("cannot resume run %s with %q: its content (sha256 %s) differs from the file that run read, %q (sha256 %s); resume with that same file",
 				header.ID, in.Name, in.SHA256[:12], header.Input, header.SHA256[:12])
+		}
+		// Rows named by SKU are resolved again: the catalogue may have
+		// changed since, so each request must still name what was sent.
+		mismatch := len(plan.Requests) != header.Requests
+		for index, sent := range resumed.Requests {
+			if mismatch || index >= len(plan.Requests) {
+				mismatch = true
+				break
+			}
+			request := plan.Requests[index]
+			mismatch = request.ProductID.String() != sent.ProductID || request.VariantID.String() != sent.VariantID || request.Quantity != sent.Quantity
+		}
+		if mismatch {
+			return rejectedErrorf("cannot resume run %s: the store's SKUs now resolve this file to other variants than the run sent; check the report of run %s and send the remaining rows as a new file", header.ID, header.ID)
 		}
 		return nil
 	}
@@ -147,7 +161,7 @@ func (c *command) startJournal(state *importer.StateDir, resumed *importer.Journ
 		StartedAt:       now.UTC(),
 		APIURL:          apiURL,
 		MergeDuplicates: cfg.mergeDuplicates,
-		Rows:            len(in.Rows),
+		Rows:            plan.RowsToSend(),
 		Requests:        len(plan.Requests),
 	}
 	if cfg.undo {

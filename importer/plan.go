@@ -41,6 +41,18 @@ type Plan struct {
 	// MergedLines counts the rows that were added to an earlier row's
 	// request by merging duplicates.
 	MergedLines int
+
+	// Unresolved holds the rows whose variant the store's catalogue could
+	// not name (an unknown or shared SKU, a product with several variants),
+	// by index in Input.Rows, with the reason. They are in no request: each
+	// fails on its own and the other rows are sent.
+	Unresolved map[int]error
+}
+
+// RowsToSend returns the number of input rows that the plan's requests
+// apply.
+func (p *Plan) RowsToSend() int {
+	return len(p.Input.Rows) - len(p.Unresolved)
 }
 
 type variantKey struct {
@@ -52,7 +64,7 @@ type variantKey struct {
 // unless merge is true: then their quantities are added up into one request.
 // A merged quantity above MaxQuantity is an error too.
 func NewPlan(in *Input, merge bool) (*Plan, error) {
-	plan, problems := buildPlan(in, merge)
+	plan, problems := buildPlan(in, merge, nil)
 	if len(problems) > 0 {
 		return nil, &InvalidInputError{Name: in.Name, Problems: problems}
 	}
@@ -60,13 +72,16 @@ func NewPlan(in *Input, merge bool) (*Plan, error) {
 }
 
 // buildPlan groups the rows into requests and returns the problems with
-// duplicate rows.
-func buildPlan(in *Input, merge bool) (*Plan, []Problem) {
-	plan := &Plan{Input: in}
+// duplicate rows. The rows in unresolved are left out of every request.
+func buildPlan(in *Input, merge bool, unresolved map[int]error) (*Plan, []Problem) {
+	plan := &Plan{Input: in, Unresolved: unresolved}
 	requestOf := make(map[variantKey]*Request, len(in.Rows))
 	productOf := make(map[uuid.UUID]*ProductPlan)
 
 	for i, row := range in.Rows {
+		if _, skip := unresolved[i]; skip {
+			continue
+		}
 		key := variantKey{row.ProductID, row.VariantID}
 		if request, ok := requestOf[key]; ok {
 			request.Rows = append(request.Rows, i)

@@ -258,7 +258,10 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 	if r.progress == nil {
 		r.progress = new(Progress)
 	}
+	// Unresolved rows count as done and failed from the start.
 	r.progress.Rows.Store(int64(len(plan.Input.Rows)))
+	r.progress.Done.Store(int64(len(plan.Unresolved)))
+	r.progress.Failed.Store(int64(len(plan.Unresolved)))
 	for i := range r.result.Outcomes {
 		r.result.Outcomes[i].Status = StatusNotAttempted
 	}

@@ -72,14 +72,11 @@ type PrepareOptions struct {
 // only variant.
 //
 // A row that cannot be resolved (an unknown SKU, a SKU that several
-// variants share, a product with several variants) is a problem, and so
-// are the duplicate rows found after resolution: Prepare returns them all
-// in one *InvalidInputError. A failed catalogue read is another error: a
-// *StopError when the store rejected the token, else the cause.
-//
-// NOTE: an unresolved row fails the whole file, so nothing is sent. Run and
-// Check have no way yet to fail one row of a plan before sending; until
-// they do, the user fixes or deletes the row and runs again.
+// variants share, a product with several variants) fails on its own: it
+// is in Plan.Unresolved with the reason, and the other rows are sent. The
+// duplicate rows found after resolution are an *InvalidInputError, as in
+// NewPlan. A failed catalogue read is another error: a *StopError when the
+// store rejected the token, else the cause.
 func Prepare(ctx context.Context, in *Input, opts PrepareOptions) (*Plan, error) {
 	var pending []int
 	for i := range in.Rows {
@@ -88,7 +85,7 @@ func Prepare(ctx context.Context, in *Input, opts PrepareOptions) (*Plan, error)
 		}
 	}
 
-	var problems []Problem
+	var unresolved map[int]error
 	if len(pending) > 0 {
 		if opts.Catalog == nil {
 			return nil, &InvalidInputError{Name: in.Name, Problems: []Problem{needsCatalogProblem(in, pending)}}
@@ -99,24 +96,33 @@ func Prepare(ctx context.Context, in *Input, opts PrepareOptions) (*Plan, error)
 		}
 		for _, i := range pending {
 			if problem := index.resolve(in, &in.Rows[i]); problem != nil {
-				problems = append(problems, *problem)
+				if unresolved == nil {
+					unresolved = make(map[int]error)
+				}
+				unresolved[i] = &UnresolvedError{Problem: *problem}
 			}
 		}
 	}
 
-	if len(problems) == 0 {
-		return NewPlan(in, opts.MergeDuplicates)
+	plan, duplicates := buildPlan(in, opts.MergeDuplicates, unresolved)
+	if len(duplicates) > 0 {
+		return nil, &InvalidInputError{Name: in.Name, Problems: duplicates}
 	}
-	resolved := &Input{Name: in.Name}
-	for _, row := range in.Rows {
-		if row.Resolved() {
-			resolved.Rows = append(resolved.Rows, row)
-		}
+	return plan, nil
+}
+
+// UnresolvedError is why a row's variant could not be resolved through the
+// store's catalogue. Its message is the problem's reason, with the value.
+type UnresolvedError struct {
+	Problem Problem
+}
+
+func (e *UnresolvedError) Error() string {
+	p := e.Problem
+	if p.Column != "" {
+		return fmt.Sprintf("%s %q %s", p.Column, p.Value, p.Reason)
 	}
-	_, duplicates := buildPlan(resolved, opts.MergeDuplicates)
-	problems = append(problems, duplicates...)
-	sortProblems(problems)
-	return nil, &InvalidInputError{Name: in.Name, Problems: problems}
+	return p.Reason
 }
 
 // needsCatalogProblem explains that rows need the store's catalogue when
@@ -166,7 +172,7 @@ func earlyDuplicates(in *Input, merge bool) []Problem {
 		linesOf[key] = append(linesOf[key], row.Line)
 	}
 
-	_, problems := buildPlan(resolved, merge)
+	_, problems := buildPlan(resolved, merge, nil)
 	if merge {
 		return problems
 	}

@@ -169,7 +169,10 @@ func TestPrepareProblems(t *testing.T) {
 		",P2-B,7\n",
 		false)
 
-	_, err := Prepare(context.Background(), in, PrepareOptions{Catalog: catalog})
+	plan, err := Prepare(context.Background(), in, PrepareOptions{Catalog: catalog})
+	if err != nil {
+		t.Fatalf("Prepare: %v, want the unresolved rows to fail on their own", err)
+	}
 	want := []string{
 		`line 3: SKU "NOPE" is not the SKU of any variant in the store (120 products read): check the sku, or write the product_id and variant_id`,
 		`line 4: SKU "DUP" is the SKU of 2 variants: variant ` + variantN(7, 1) + ` of product ` + productN(7) + ` "Produit 7" (taille: L), variant ` + variantN(70, 1) + ` of product ` + productN(70) + ` "Produit 70" (taille: L); give each variant its own SKU in the store, or write the product_id and variant_id of the one to restock`,
@@ -177,8 +180,21 @@ func TestPrepareProblems(t *testing.T) {
 		`line 6: SKU "P10-A" is the SKU of variant ` + variantN(10, 0) + ` of product ` + productN(10) + ` "Produit 10" (taille: M), not of a variant of product_id ` + productN(9) + ` on this row: fix the product_id or the sku`,
 		`line 7: Product ID "99999999-0000-4000-8000-000000000000" is not a product of the store (120 products read): check the product id`,
 	}
-	if got := problemStrings(t, err); !slices.Equal(got, want) {
-		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	var got []string
+	for rowIndex := range plan.Input.Rows {
+		if err, ok := plan.Unresolved[rowIndex]; ok {
+			var unresolved *UnresolvedError
+			if !errors.As(err, &unresolved) {
+				t.Fatalf("row %d error %v, want an *UnresolvedError", rowIndex, err)
+			}
+			got = append(got, unresolved.Problem.String())
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("unresolved rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(plan.Requests) != 2 || plan.RowsToSend() != 2 {
+		t.Errorf("%d requests for %d rows, want the 2 resolved rows sent", len(plan.Requests), plan.RowsToSend())
 	}
 	// The rows that resolved keep their ids; only the others failed.
 	if got := in.Rows[0].VariantID.String(); got != variantN(1, 0) {

@@ -67,7 +67,7 @@ func NewUndoPlan(target *JournalState) (plan *Plan, unknown int, err error) {
 	}
 	slices.SortFunc(in.Rows, func(a, b Row) int { return a.Line - b.Line })
 
-	plan, _ = buildPlan(in, true)
+	plan, _ = buildPlan(in, true, nil)
 	return plan, unknown, nil
 }
 

@@ -29,10 +29,28 @@ func Build(result *importer.Result, run Run) *Report {
 			r.Summary.count(outcome.Status)
 		}
 	}
+	for rowIndex, err := range plan.Unresolved {
+		row := in.Rows[rowIndex]
+		r.Rows[rowIndex] = buildRow(row, importer.Outcome{Status: importer.StatusFailed, Err: err}, run.DryRun)
+		if !row.Resolved() {
+			// The zero UUID of an unresolved id is not an id.
+			r.Rows[rowIndex].ProductID, r.Rows[rowIndex].VariantID = unresolvedID(row.ProductID.String()), ""
+		}
+		r.Summary.count(importer.StatusFailed)
+	}
 	for _, product := range plan.Products {
 		r.Products = append(r.Products, buildProduct(product, result))
 	}
 	return r
+}
+
+// unresolvedID returns id, or "" for the zero UUID that stands for an id
+// the row did not give.
+func unresolvedID(id string) string {
+	if id == "00000000-0000-0000-0000-000000000000" {
+		return ""
+	}
+	return id
 }
 
 func buildRow(row importer.Row, outcome importer.Outcome, dryRun bool) Row {
@@ -118,6 +136,9 @@ func FailedRows(result *importer.Result) []FailedRow {
 		for _, rowIndex := range request.Rows {
 			errorOf[rowIndex] = message
 		}
+	}
+	for rowIndex, err := range plan.Unresolved {
+		errorOf[rowIndex] = err.Error()
 	}
 	for i, row := range plan.Input.Rows {
 		if message, ok := errorOf[i]; ok {
