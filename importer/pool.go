@@ -156,6 +156,13 @@ func (s *timedStore) IncrementInventory(ctx context.Context, productID, variantI
 	return variant, err
 }
 
+func (s *timedStore) DecrementInventory(ctx context.Context, productID, variantID string, quantity int) (*youcan.Variant, error) {
+	start := time.Now()
+	variant, err := s.Store.DecrementInventory(ctx, productID, variantID, quantity)
+	s.observe(start, err)
+	return variant, err
+}
+
 func (s *timedStore) GetProduct(ctx context.Context, id string) (*youcan.Product, error) {
 	start := time.Now()
 	product, err := s.Store.GetProduct(ctx, id)
