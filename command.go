@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -116,7 +117,7 @@ func (c *command) run(stop, abort context.Context) int {
 	started := time.Now()
 	err := c.execute(stop, abort)
 	code := c.exitCodeOf(err)
-	if c.cfg != nil && c.cfg.notifyURL != "" {
+	if c.cfg != nil && c.cfg.notifyURL != "" && checkURL("--notify", c.cfg.notifyURL, c.cfg.allowHTTP) == nil {
 		c.notify(code, time.Since(started))
 	}
 	return code
@@ -159,10 +160,15 @@ func (c *command) execute(stop, abort context.Context) error {
 
 	startedAt := time.Now()
 	cfg, err := parseArgs(c.args, c.stdout, startedAt)
+	if cfg != nil {
+		c.cfg = cfg
+		if cfg.logFormat == logFormatJSON {
+			c.log = newLogger(c.stderr, logFormatJSON, slog.LevelInfo)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	c.cfg = cfg
 	c.outcome.Input = cfg.input
 
 	// Every log record carries the run id: the run's own, or the id this
@@ -189,13 +195,26 @@ func (c *command) execute(stop, abort context.Context) error {
 	// the state folder even in a dry run.
 	var state *importer.StateDir
 	var resumed *importer.JournalState
-	if !cfg.dryRun || cfg.undo {
+	switch {
+	case !cfg.dryRun || cfg.undo || cfg.sandbox:
+		// A dry run reads the state (the run to undo, the sandbox's
+		// levels, earlier runs for the guards) but takes no lock.
 		var cleanup func()
-		state, cleanup, err = c.openState(cfg, startedAt)
+		state, cleanup, err = c.openState(cfg, startedAt, !cfg.dryRun)
 		if err != nil {
 			return err
 		}
 		defer cleanup()
+	default:
+		// A plain dry run checks the guards when the state folder is
+		// there, and goes without them when it is not.
+		if path, err := c.stateFolder(cfg.stateDir, false); err == nil {
+			if _, statErr := os.Stat(filepath.Join(path, "runs")); statErr == nil {
+				state = &importer.StateDir{Path: path}
+			}
+		}
+	}
+	if state != nil {
 		if cfg.resumeID != "" {
 			if resumed, err = c.readResumed(cfg, state); err != nil {
 				return err
@@ -216,9 +235,15 @@ func (c *command) execute(stop, abort context.Context) error {
 		return err
 	}
 	in := plan.Input
-	if state != nil && !cfg.dryRun {
+	if state != nil {
+		// A dry run of a file that a real run would reject only warns, so
+		// that the projection can still be read; an undo that cannot
+		// happen is rejected in a dry run too.
 		if err := c.checkGuards(state, resumed, plan, cfg); err != nil {
-			return err
+			if !cfg.dryRun || cfg.undo {
+				return err
+			}
+			c.log.Warn(err.Error() + "; a real run of this file would be rejected")
 		}
 	}
 
@@ -327,7 +352,7 @@ func (c *command) send(stop, abort context.Context, cfg *config, plan *importer.
 func (c *command) acknowledgeStop(stop context.Context, cfg *config) {
 	var interrupted *interruptedError
 	if errors.As(context.Cause(stop), &interrupted) {
-		c.printf("%v: sending nothing more and waiting for the requests in flight (up to %v); press Ctrl-C again to cut them short", interrupted, cfg.timeout)
+		c.printf("%v: sending nothing more and waiting for the requests in flight (up to %v); interrupt again (Ctrl-C, or SIGINT or SIGTERM) to cut them short", interrupted, cfg.timeout)
 	}
 }
 
@@ -494,10 +519,14 @@ func (c *command) printNextSteps(cfg *config, rep *report.Report) {
 	}
 	if n := rep.Summary.Unknown; n > 0 {
 		c.log.Warn(fmt.Sprintf("%s unknown: the store may or may not have applied them; check those variants in the store (the report lists them)", plural(n, "row is", "rows are")))
-		c.printf("hint: if their stock did not change, run %s--retry-unknown %s", resume, cfg.input)
+		c.printf("hint: for those whose quantity was not added, run %s--retry-unknown %s", resume, cfg.input)
 	}
 	if n := rep.Summary.NotAttempted; n > 0 {
-		c.printf("hint: %s not sent; send them with %s%s", plural(n, "row was", "rows were"), resume, cfg.input)
+		pronoun := "them"
+		if n == 1 {
+			pronoun = "it"
+		}
+		c.printf("hint: %s; send %s with %s%s", plural(n, "row was not sent", "rows were not sent"), pronoun, resume, cfg.input)
 	}
 }
 

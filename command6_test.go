@@ -474,3 +474,95 @@ func TestCommandUnknownSKUFailsItsRowOnly(t *testing.T) {
 		t.Errorf("failed rows = %q, want the NOPE row", records)
 	}
 }
+
+func TestCommandJSONLogsForFlagError(t *testing.T) {
+	e := newTestEnv(t)
+	input := e.writeFile("stock.csv", validCSV)
+
+	got := e.run("", "--log-format", "json", "--report", filepath.Join(e.dir, "missing", "out.json"), input)
+
+	if got.code != exitInvalid {
+		t.Fatalf("exit code = %d, want 2", got.code)
+	}
+	records := decodeJSONLines(t, got.stderr)
+	if findRecord(records, "does not exist") == nil {
+		t.Errorf("no JSON record names the missing folder:\n%s", got.stderr)
+	}
+}
+
+func TestCommandNotifiesRejectedCommandLine(t *testing.T) {
+	e := newTestEnv(t)
+	received := make(chan notification, 1)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var n notification
+		json.NewDecoder(r.Body).Decode(&n)
+		received <- n
+	}))
+	defer hook.Close()
+	input := e.writeFile("stock.csv", validCSV)
+
+	got := e.run("", "--allow-http", "--notify", hook.URL, "--max-rows", "-1", input)
+
+	if got.code != exitInvalid {
+		t.Fatalf("exit code = %d, want 2", got.code)
+	}
+	select {
+	case n := <-received:
+		if n.ExitCode != exitInvalid || n.Outcome != "rejected" {
+			t.Errorf("notification = %+v, want exit code 2", n)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no notification for a rejected command line")
+	}
+}
+
+func TestCommandRejectsPlainHTTPStore(t *testing.T) {
+	e := newTestEnv(t)
+	input := e.writeFile("stock.csv", validCSV)
+
+	got := e.runWith(context.Background(), "", "--api-url", "http://store.invalid", input)
+
+	if got.code != exitInvalid || !strings.Contains(got.stderr, "plain http sends the data unencrypted") {
+		t.Errorf("exit code %d, want 2 for an http API URL off this machine; stderr:\n%s", got.code, got.stderr)
+	}
+}
+
+func TestCommandSandboxDryRunShowsCurrentLevels(t *testing.T) {
+	stateHome := t.TempDir()
+	dir := t.TempDir()
+	run := func(args ...string) invocation {
+		var stdout, stderr bytes.Buffer
+		cmd := &command{
+			args:   append([]string{"--sandbox", "--rate", "1000", "--quiet"}, args...),
+			stdin:  strings.NewReader(""),
+			stdout: &stdout, stderr: &stderr,
+			getenv: func(name string) string { return map[string]string{"XDG_STATE_HOME": stateHome}[name] },
+		}
+		code := cmd.run(context.Background(), context.Background())
+		return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	}
+
+	applied := run("--report", filepath.Join(dir, "run.json"), "samples/restock.csv")
+	if applied.code != exitOK {
+		t.Fatalf("run exit code = %d; stderr:\n%s", applied.code, applied.stderr)
+	}
+	dry := run("--dry-run", "--report", filepath.Join(dir, "dry.json"), "samples/restock.csv")
+
+	if dry.code != exitOK || !strings.Contains(dry.stderr, "a real run of this file would be rejected") {
+		t.Errorf("dry run exit code %d, want 0 with a warning about the repeat; stderr:\n%s", dry.code, dry.stderr)
+	}
+	after := readJSONReport(t, filepath.Join(dir, "run.json")).Rows[0]
+	current := readJSONReport(t, filepath.Join(dir, "dry.json")).Rows[0]
+	if *current.CurrentInventory != *after.Inventory {
+		t.Errorf("dry run current level = %d, want %d, the level the run left", *current.CurrentInventory, *after.Inventory)
+	}
+
+	runID := readJSONReport(t, filepath.Join(dir, "run.json")).Run.ID
+	if undo := run("undo", "--report", filepath.Join(dir, "undo.json"), runID); undo.code != exitOK {
+		t.Fatalf("undo exit code = %d; stderr:\n%s", undo.code, undo.stderr)
+	}
+	again := run("undo", "--dry-run", "--report", filepath.Join(dir, "undo2.json"), runID)
+	if again.code != exitInvalid || !strings.Contains(again.stderr, "was already undone") {
+		t.Errorf("dry run of a second undo: exit code %d, want 2; stderr:\n%s", again.code, again.stderr)
+	}
+}

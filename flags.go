@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -81,7 +82,9 @@ var errHelp = errors.New("help requested")
 
 // parseArgs parses the command line. Flags may come before or after FILE.
 // It returns errHelp after printing the help to stdout for --help, and a
-// usage error naming the flag and the fix for anything invalid.
+// usage error naming the flag and the fix for anything invalid. With an
+// error, the config is returned too, as far as it was parsed, so that the
+// error can go to the log format and the notification it names.
 func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) {
 	cfg := &config{}
 	flags := flag.NewFlagSet("restock", flag.ContinueOnError)
@@ -122,7 +125,7 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 				printUsage(stdout)
 				return nil, errHelp
 			}
-			return nil, describeFlagError(err)
+			return cfg, describeFlagError(err)
 		}
 		args = flags.Args()
 		if len(args) == 0 {
@@ -140,18 +143,18 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 	}
 	switch {
 	case cfg.undo && len(files) != 1:
-		return nil, usageErrorf("restock undo takes one RUN_ID, got %d: run restock runs to list them", len(files))
+		return cfg, usageErrorf("restock undo takes one RUN_ID, got %d: run restock runs to list them", len(files))
 	case len(files) == 0:
-		return nil, usageErrorf("missing FILE: name the CSV file to read, or - for standard input")
+		return cfg, usageErrorf("missing FILE: name the CSV file to read, or - for standard input")
 	case len(files) == 1:
 		cfg.input = files[0]
 	default:
-		return nil, usageErrorf("one FILE at a time, got %d: %s", len(files), strings.Join(quoted(files), " "))
+		return cfg, usageErrorf("one FILE at a time, got %d: %s", len(files), strings.Join(quoted(files), " "))
 	}
 
 	level, err := parseLogLevel(*logLevel)
 	if err != nil {
-		return nil, err
+		return cfg, err
 	}
 	cfg.logLevel = level
 
@@ -161,7 +164,7 @@ func parseArgs(args []string, stdout io.Writer, now time.Time) (*config, error) 
 	apiURLSet := false
 	flags.Visit(func(f *flag.Flag) { apiURLSet = apiURLSet || f.Name == "api-url" })
 	if err := cfg.validate(apiURLSet); err != nil {
-		return nil, err
+		return cfg, err
 	}
 	return cfg, nil
 }
@@ -210,6 +213,14 @@ func (cfg *config) validate(apiURLSet bool) error {
 	}
 	if cfg.sandboxReset && !cfg.sandbox {
 		return usageErrorf("--sandbox-reset only applies with --sandbox: it starts the demo store again from its seed")
+	}
+	if cfg.sandboxReset && cfg.dryRun {
+		return usageErrorf("--sandbox-reset and --dry-run cannot be used together: a dry run changes nothing, so run --sandbox --sandbox-reset alone first")
+	}
+	if !cfg.sandbox && !isLoopbackURL(cfg.apiURL) {
+		if err := checkURL("--api-url", cfg.apiURL, cfg.allowHTTP); err != nil {
+			return err
+		}
 	}
 	if cfg.allowNegative && !cfg.undo {
 		return usageErrorf("--allow-negative only applies to restock undo")
@@ -318,6 +329,21 @@ func describeFlagError(err error) error {
 	return usageErrorf("%v", err)
 }
 
+// isLoopbackURL reports whether raw is a URL on this machine, such as a
+// local test server, where plain http exposes nothing.
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 // checkURL rejects a URL that is not absolute http(s), or plain http
 // without --allow-http.
 func checkURL(flagName, raw string, allowHTTP bool) error {
@@ -344,7 +370,7 @@ func printUsage(w io.Writer) {
        restock undo [flags] RUN_ID
        restock runs [--state-dir DIR] [--sandbox]
 
-restock adds stock to a YouCan Shop store from a CSV file. It validates the
+restock adds stock to a YouCan Shop store from a spreadsheet. It validates the
 whole file first, then sends one increment per row under a rate limit, and
 writes a report of every variant's new stock and of every failure.
 
@@ -449,8 +475,9 @@ Exit codes:
   3    the run stopped early: token rejected or lacking permission, store
        suspended or unreachable, or too many unknown outcomes in a row
   4    some rows are unknown: check them in the store before running again
-  130  interrupted by Ctrl-C or SIGTERM; requests in flight finished and the
-       report was written
+  130  interrupted by Ctrl-C or SIGTERM; requests in flight finished (unless
+       cut short by a second signal, then they are unknown) and the report
+       was written
 
 Examples:
   restock --sandbox samples/restock.csv

@@ -32,8 +32,11 @@ func (c *command) loadPlan(ctx context.Context, cfg *config, state *importer.Sta
 		return nil, c.invalidInput(err)
 	}
 	plan, err := importer.Prepare(ctx, in, c.prepareOptions(cfg, store))
-	if stopped := (*importer.StopError)(nil); errors.As(err, &stopped) {
-		c.log.Error(err.Error())
+	var invalid *importer.InvalidInputError
+	if err != nil && !errors.As(err, &invalid) {
+		// The catalogue could not be read: the token, the store or the
+		// network failed, as when a run stops early.
+		c.log.Error(fmt.Sprintf("%v; nothing was sent: check the token, --api-url and the network, then run again", err))
 		return nil, &exitError{code: exitStopped}
 	}
 	if err != nil {

@@ -51,7 +51,7 @@ func (c *command) notify(code int, duration time.Duration) {
 	n.Duration = duration.Round(time.Millisecond).Seconds()
 	body, err := json.Marshal(n)
 	if err != nil {
-		c.log.Error("notification not sent", "error", err.Error())
+		c.log.Error(fmt.Sprintf("notification not sent: %v", err), "error", err.Error())
 		return
 	}
 
@@ -63,20 +63,20 @@ func (c *command) notify(code int, duration time.Duration) {
 	defer cancel()
 	request, err := http.NewRequestWithContext(ctx, http.MethodPost, c.cfg.notifyURL, bytes.NewReader(body))
 	if err != nil {
-		c.log.Error("notification not sent", "url", c.cfg.notifyURL, "error", err.Error())
+		c.log.Error(fmt.Sprintf("notification to %s not sent: %v", c.cfg.notifyURL, err), "url", c.cfg.notifyURL, "error", err.Error())
 		return
 	}
 	request.Header.Set("Content-Type", "application/json")
 	request.Header.Set("User-Agent", "restock/"+version())
 	response, err := client.Do(request)
 	if err != nil {
-		c.log.Error("notification not sent", "url", c.cfg.notifyURL, "error", err.Error())
+		c.log.Error(fmt.Sprintf("notification to %s not sent: %v; check --notify", c.cfg.notifyURL, err), "url", c.cfg.notifyURL, "error", err.Error())
 		return
 	}
 	defer response.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(response.Body, 64<<10))
 	if response.StatusCode < 200 || response.StatusCode > 299 {
-		c.log.Error("notification rejected", "url", c.cfg.notifyURL, "status", fmt.Sprint(response.StatusCode))
+		c.log.Error(fmt.Sprintf("notification rejected: %s answered %s; check --notify", c.cfg.notifyURL, response.Status), "url", c.cfg.notifyURL, "status", response.StatusCode)
 		return
 	}
 	c.log.Debug("notification sent", "url", c.cfg.notifyURL)

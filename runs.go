@@ -20,15 +20,22 @@ type journaledRun struct {
 	unlock   func()
 }
 
-// openState opens the state folder and locks it. A sandbox run uses the
-// sandbox folder inside it, which also keeps the demo store's levels.
-// cleanup releases the lock.
-func (c *command) openState(cfg *config, now time.Time) (state *importer.StateDir, cleanup func(), err error) {
+// openState opens the state folder, and locks it when lock is set. A
+// sandbox run uses the sandbox folder inside it, which also keeps the demo
+// store's levels. cleanup releases the lock.
+func (c *command) openState(cfg *config, now time.Time, lock bool) (state *importer.StateDir, cleanup func(), err error) {
 	path, err := c.stateFolder(cfg.stateDir, cfg.sandbox)
 	if err != nil {
 		return nil, nil, err
 	}
 	removeFolder := func() {}
+	if !lock {
+		state, err = importer.OpenStateDir(path)
+		if err != nil {
+			return nil, nil, usageErrorf("invalid --state-dir %q: %v", path, err)
+		}
+		return state, func() {}, nil
+	}
 
 	state, err = importer.OpenStateDir(path)
 	if err != nil {
