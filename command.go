@@ -271,15 +271,20 @@ func (c *command) execute(stop, abort context.Context) error {
 	if err := c.saveSandbox(cfg, state); err != nil {
 		c.log.Error(err.Error())
 	}
-	rep := report.Build(result, report.Run{
-		ID:         reportID,
-		Input:      in.Name,
-		SHA256:     in.SHA256,
-		StartedAt:  startedAt.UTC(),
-		FinishedAt: time.Now().UTC(),
-		DryRun:     cfg.dryRun,
-		APIURL:     apiURL,
-	})
+	// rep holds the run and the summary but no rows: writeOutputs writes
+	// the rows from result, so that no second copy of every row is held.
+	rep := &report.Report{
+		Run: report.Run{
+			ID:         reportID,
+			Input:      in.Name,
+			SHA256:     in.SHA256,
+			StartedAt:  startedAt.UTC(),
+			FinishedAt: time.Now().UTC(),
+			DryRun:     cfg.dryRun,
+			APIURL:     apiURL,
+		},
+		Summary: report.Summarize(result),
+	}
 	c.outcome.Summary = &rep.Summary
 	c.outcome.Report = cfg.reportPath
 
@@ -366,7 +371,7 @@ func (c *command) logRows(result *importer.Result) {
 			"line", line, "sku", in.Rows[rowIndex].SKU, "status", string(importer.StatusFailed), "reason", err.Error())
 	}
 	for _, request := range result.Plan.Requests {
-		outcome := result.Outcomes[request.Index]
+		outcome := result.Outcome(request.Index)
 		if outcome.Status != importer.StatusFailed && outcome.Status != importer.StatusUnknown {
 			continue
 		}
@@ -460,7 +465,7 @@ func plural(n int, singular, many string) string {
 // row to retry, no failed-rows file is written and one left by an earlier
 // run is removed, so that its presence always means rows to retry.
 func (c *command) writeOutputs(cfg *config, rep *report.Report, result *importer.Result) error {
-	if err := report.Write(cfg.reportPath, rep); err != nil {
+	if err := report.WriteResult(cfg.reportPath, result, rep.Run); err != nil {
 		return fmt.Errorf("write the report: %w", err)
 	}
 	if cfg.failedRowsPath == "" {

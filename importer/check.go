@@ -14,7 +14,7 @@ const maxListedVariants = 10
 
 // checkProduct reads one product and projects the levels its requests would
 // reach, in file order. Nothing is written.
-func (r *runner) checkProduct(product *ProductPlan) {
+func (r *runner) checkProduct(productIndex int, product *ProductPlan) {
 	productID := product.ProductID.String()
 	details, err := r.getProduct(productID)
 	if err != nil {
@@ -27,7 +27,7 @@ func (r *runner) checkProduct(product *ProductPlan) {
 			status = StatusNotAttempted
 		}
 		for _, request := range product.Requests {
-			r.record(request, Outcome{Status: status, Err: err})
+			r.record(productIndex, request, Outcome{Status: status, Err: err})
 		}
 		return
 	}
@@ -42,7 +42,7 @@ func (r *runner) checkProduct(product *ProductPlan) {
 		variantID := request.VariantID.String()
 		variant, ok := variants[variantID]
 		if !ok {
-			r.record(request, Outcome{
+			r.record(productIndex, request, Outcome{
 				Status:      StatusFailed,
 				ProductName: details.Name,
 				Err:         fmt.Errorf("variant %s is not a variant of product %s %q; its variants are %s", variantID, productID, details.Name, listVariants(details)),
@@ -64,10 +64,10 @@ func (r *runner) checkProduct(product *ProductPlan) {
 		if variant.Inventory+change < 0 && !r.opts.AllowNegative {
 			outcome.Status = StatusFailed
 			outcome.Err = negativeError(variant.Inventory, request.Quantity)
-			r.record(request, outcome)
+			r.record(productIndex, request, outcome)
 			continue
 		}
-		r.record(request, outcome)
+		r.record(productIndex, request, outcome)
 		productTotal += change
 	}
 }

@@ -158,6 +158,8 @@ func firstNonEmptyLine(text string) string {
 // csvSource reads the records of a CSV file with encoding/csv.
 type csvSource struct {
 	reader       *csv.Reader
+	text         string // what reader reads
+	delimiter    rune
 	skippedLines int
 }
 
@@ -165,27 +167,37 @@ func newCSVSource(text string, dialect csvDialect) *csvSource {
 	reader := csv.NewReader(strings.NewReader(text))
 	reader.Comma = dialect.delimiter
 	reader.FieldsPerRecord = -1 // a row with the wrong number of cells is reported on its line
-	reader.ReuseRecord = false  // each Row keeps its record
-	return &csvSource{reader: reader, skippedLines: dialect.skippedLines}
+	// A Row keeps its record's text, not the cells, so one slice of cells
+	// serves every record.
+	reader.ReuseRecord = true
+	return &csvSource{reader: reader, text: text, delimiter: dialect.delimiter, skippedLines: dialect.skippedLines}
 }
 
 func (s *csvSource) next() (sourceRecord, error) {
+	start := s.reader.InputOffset()
 	record, err := s.reader.Read()
-	var parseErr *csv.ParseError
 	switch {
 	case err == nil:
 		line, _ := s.reader.FieldPos(0)
-		return sourceRecord{line: line + s.skippedLines, cells: record}, nil
+		return sourceRecord{
+			line:      line + s.skippedLines,
+			cells:     record,
+			text:      s.text[start:s.reader.InputOffset()],
+			delimiter: s.delimiter,
+		}, nil
 	case err == io.EOF:
 		return sourceRecord{}, io.EOF
-	case errors.As(err, &parseErr):
+	}
+	// Declared on this path only: errors.As moves it to the heap, which
+	// would cost an allocation for every record.
+	var parseErr *csv.ParseError
+	if errors.As(err, &parseErr) {
 		return sourceRecord{}, &problemError{Problem{
 			Line:   parseErr.StartLine + s.skippedLines,
 			Reason: describeParseError(parseErr, s.skippedLines),
 		}}
-	default:
-		return sourceRecord{}, err
 	}
+	return sourceRecord{}, err
 }
 
 // fit reports a data record whose number of cells differs from the
@@ -198,6 +210,42 @@ func (s *csvSource) fit(record sourceRecord, width int) (sourceRecord, *Problem)
 		Line:   record.line,
 		Reason: fmt.Sprintf("%d cells where the header has %d: check for a missing or extra delimiter", len(record.cells), width),
 	}
+}
+
+// recordsHint estimates the records of the whole file from the records
+// read so far and the share of the text they took, but no more than one
+// record for each line left.
+func (s *csvSource) recordsHint(read int) int {
+	offset := int(s.reader.InputOffset())
+	if offset <= 0 {
+		return read
+	}
+	estimate := int(float64(read) * float64(len(s.text)) / float64(offset))
+	return min(estimate, read+strings.Count(s.text[offset:], "\n")+1)
+}
+
+// splitRecord returns the cells of one CSV record, as encoding/csv reads it
+// with the delimiter: text is the record as written, through its line
+// break, perhaps after blank lines.
+func splitRecord(text string, delimiter rune) []string {
+	if !strings.Contains(text, `"`) {
+		// Without quotes, encoding/csv splits the line at each delimiter
+		// after skipping blank lines and dropping the line break. Since
+		// normalizeLineBreaks, every CR in the text is part of a CRLF.
+		text = strings.TrimLeft(text, "\r\n")
+		text = strings.TrimSuffix(text, "\n")
+		text = strings.TrimSuffix(text, "\r")
+		return strings.Split(text, string(delimiter))
+	}
+	reader := csv.NewReader(strings.NewReader(text))
+	reader.Comma = delimiter
+	reader.FieldsPerRecord = -1
+	cells, err := reader.Read()
+	if err != nil {
+		// The text was read as a record once, so it reads again.
+		panic(fmt.Sprintf("restock: reading the record %q again: %v", text, err))
+	}
+	return cells
 }
 
 func describeParseError(err *csv.ParseError, skippedLines int) string {

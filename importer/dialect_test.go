@@ -240,8 +240,8 @@ func TestReadDecodesRecord(t *testing.T) {
 			if !slices.Equal(in.Header, tt.wantHeader) {
 				t.Errorf("Header = %q, want %q", in.Header, tt.wantHeader)
 			}
-			if got := in.Rows[0].Record; !slices.Equal(got, tt.wantRecord) {
-				t.Errorf("Record = %q, want %q", got, tt.wantRecord)
+			if got := in.Rows[0].Cells(); !slices.Equal(got, tt.wantRecord) {
+				t.Errorf("Cells() = %q, want %q", got, tt.wantRecord)
 			}
 		})
 	}

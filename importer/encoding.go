@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/ianaindex"
@@ -58,6 +59,8 @@ func isUTF16(name string) bool {
 // mark. encodingName is an --encoding value, or "" for UTF-8, or UTF-16 when
 // the file starts with a UTF-16 byte-order mark. Text that cannot be what
 // the user says it is returns a problem that names the line and the fix.
+// The text of a UTF-8 file shares the memory of data, so data must not
+// change afterwards.
 func decodeText(data []byte, encodingName string) (string, *Problem) {
 	if encodingName == "" {
 		encodingName = "utf-8"
@@ -115,7 +118,8 @@ func decodeWith(enc encoding.Encoding, data []byte) (string, *Problem) {
 }
 
 // checkUTF8 returns data as text when it is UTF-8 text: a problem otherwise,
-// at the line of the first byte that is not.
+// at the line of the first byte that is not. The text is data itself, not a
+// copy, so that a large file is not held in memory twice.
 func checkUTF8(data []byte) (string, *Problem) {
 	if i := bytes.IndexByte(data, 0); i >= 0 {
 		// ASCII text in UTF-16 has a NUL byte after each character, or
@@ -130,7 +134,7 @@ func checkUTF8(data []byte) (string, *Problem) {
 		}
 	}
 	if utf8.Valid(data) {
-		return string(data), nil
+		return unsafe.String(unsafe.SliceData(data), len(data)), nil
 	}
 
 	i := firstInvalidUTF8(data)

@@ -94,10 +94,10 @@ func TestRunNeverResendsUncertainRequest(t *testing.T) {
 
 			result := Run(context.Background(), client, plan, opts)
 
-			if got := result.Outcomes[0].Status; got != StatusUnknown {
-				t.Errorf("status = %s (%v), want unknown", got, result.Outcomes[0].Err)
+			if got := result.Outcome(0).Status; got != StatusUnknown {
+				t.Errorf("status = %s (%v), want unknown", got, result.Outcome(0).Err)
 			}
-			if got := result.Outcomes[1].Status; got != StatusApplied {
+			if got := result.Outcome(1).Status; got != StatusApplied {
 				t.Errorf("next row status = %s, want applied", got)
 			}
 			sent := 0

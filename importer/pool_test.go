@@ -128,7 +128,7 @@ func TestRunSendsEveryProductWithSmallPool(t *testing.T) {
 
 	result := Run(context.Background(), client, plan, opts)
 
-	for i, outcome := range result.Outcomes {
+	for i, outcome := range result.Outcomes() {
 		if outcome.Status != StatusApplied {
 			t.Errorf("request %d status = %s (%v), want applied", i, outcome.Status, outcome.Err)
 		}

@@ -166,8 +166,8 @@ func TestReadRowFields(t *testing.T) {
 	if got := row.VariantID.String(); got != variant1 {
 		t.Errorf("VariantID = %s, want %s", got, variant1)
 	}
-	if want := []string{"رف ٣", strings.ToUpper(product1), variant1, "12"}; !slices.Equal(row.Record, want) {
-		t.Errorf("Record = %q, want the cells as read %q", row.Record, want)
+	if want := []string{"رف ٣", strings.ToUpper(product1), variant1, "12"}; !slices.Equal(row.Cells(), want) {
+		t.Errorf("Cells() = %q, want the cells as read %q", row.Cells(), want)
 	}
 }
 
@@ -439,8 +439,8 @@ func FuzzRead(f *testing.F) {
 			if row.Quantity < 1 || row.Quantity > MaxQuantity {
 				t.Errorf("line %d: accepted quantity %d", row.Line, row.Quantity)
 			}
-			if len(row.Record) != len(in.Header) {
-				t.Errorf("line %d: %d cells, header has %d", row.Line, len(row.Record), len(in.Header))
+			if len(row.Cells()) != len(in.Header) {
+				t.Errorf("line %d: %d cells, header has %d", row.Line, len(row.Cells()), len(in.Header))
 			}
 			if row.Line <= previousLine {
 				t.Errorf("line %d follows line %d", row.Line, previousLine)

@@ -67,12 +67,10 @@ type Outcome struct {
 	SKU         string
 }
 
-// Result is the outcome of a run or a dry run.
+// Result is the outcome of a run or a dry run. Its Outcome and Outcomes
+// methods return the outcome of each request.
 type Result struct {
 	Plan *Plan
-
-	// Outcomes holds one outcome per request, at Request.Index.
-	Outcomes []Outcome
 
 	DryRun bool
 
@@ -96,6 +94,9 @@ type Result struct {
 
 	StartedAt  time.Time
 	FinishedAt time.Time
+
+	// outcomes holds one outcome per request, at Request.Index.
+	outcomes *outcomeTable
 }
 
 // Options tune a run.
@@ -200,8 +201,8 @@ func Run(ctx context.Context, store Store, plan *Plan, opts Options) *Result {
 func Check(ctx context.Context, store Store, plan *Plan, opts Options) *Result {
 	r := newRunner(ctx, store, plan, opts, true)
 	if store == nil {
-		for i := range r.result.Outcomes {
-			r.result.Outcomes[i] = Outcome{Status: StatusValid}
+		for i := range r.outcomes.slots {
+			r.outcomes.slots[i].status = codeOf(StatusValid)
 		}
 		r.progress.Done.Store(int64(len(plan.Input.Rows)))
 		return r.finish()
@@ -218,6 +219,7 @@ type runner struct {
 	rate     *adaptiveRate
 	progress *Progress
 	result   *Result
+	outcomes *outcomeTable // result.outcomes
 
 	// unknownInARow counts the requests that ended StatusUnknown since the
 	// last one that got an answer, and unreachableInARow those that never
@@ -242,6 +244,7 @@ type runner struct {
 }
 
 func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRun bool) *runner {
+	outcomes := newOutcomeTable(len(plan.Requests), len(plan.Products), dryRun)
 	r := &runner{
 		store:    store,
 		plan:     plan,
@@ -250,10 +253,11 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 		progress: opts.Progress,
 		result: &Result{
 			Plan:      plan,
-			Outcomes:  make([]Outcome, len(plan.Requests)),
 			DryRun:    dryRun,
 			StartedAt: time.Now(),
+			outcomes:  outcomes,
 		},
+		outcomes: outcomes,
 	}
 	if r.progress == nil {
 		r.progress = new(Progress)
@@ -262,9 +266,6 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 	r.progress.Rows.Store(int64(len(plan.Input.Rows)))
 	r.progress.Done.Store(int64(len(plan.Unresolved)))
 	r.progress.Failed.Store(int64(len(plan.Unresolved)))
-	for i := range r.result.Outcomes {
-		r.result.Outcomes[i].Status = StatusNotAttempted
-	}
 
 	r.stopCtx, r.stop = context.WithCancelCause(ctx)
 	r.requestCtx, r.cancelRequest = context.WithCancel(context.WithoutCancel(ctx))
@@ -274,40 +275,35 @@ func newRunner(ctx context.Context, store Store, plan *Plan, opts Options, dryRu
 	return r
 }
 
-// forEachProduct calls work for each product of the plan, until the run
-// stops, on as many goroutines as opts.Rate keeps busy at the latency
-// observed so far, and at most opts.Concurrency (see workerPool). It wraps
-// r.store to observe that latency.
-func (r *runner) forEachProduct(work func(*ProductPlan)) {
+// forEachProduct calls work for each product of the plan and its index in
+// Plan.Products, until the run stops, on as many goroutines as opts.Rate
+// keeps busy at the latency observed so far, and at most opts.Concurrency
+// (see workerPool). It wraps r.store to observe that latency.
+func (r *runner) forEachProduct(work func(int, *ProductPlan)) {
 	pool := newWorkerPool(r.opts.Rate, r.opts.Concurrency)
 	r.store = pool.timed(r.store)
 
 	var group errgroup.Group
-	for _, product := range r.plan.Products {
+	for productIndex, product := range r.plan.Products {
 		if !pool.acquire(r.stopCtx) {
 			break
 		}
 		group.Go(func() error {
 			defer pool.release()
-			work(product)
+			work(productIndex, product)
 			return nil
 		})
 	}
 	_ = group.Wait() // work never returns an error: each outcome carries its own
 }
 
-// finish marks the requests never sent with the reason the run stopped.
+// finish gives the requests never sent the reason the run stopped.
 func (r *runner) finish() *Result {
 	res := r.result
 	if r.stopCtx.Err() != nil {
 		res.Stopped = context.Cause(r.stopCtx)
 	}
-	for i := range res.Outcomes {
-		outcome := &res.Outcomes[i]
-		if outcome.Status == StatusNotAttempted && outcome.Err == nil {
-			outcome.Err = notSentError(res.Stopped)
-		}
-	}
+	r.outcomes.notSent = notSentError(res.Stopped)
 	res.RequestsSent, res.FirstRequestAt, res.LastRequestAt = r.sent, r.first, r.latest
 	res.FinishedAt = time.Now()
 	r.stop(nil)
@@ -327,7 +323,7 @@ func notSentError(cause error) error {
 
 // applyProduct sends the increments of one product in file order. The
 // requests a resumed run already settled are not sent again.
-func (r *runner) applyProduct(product *ProductPlan) {
+func (r *runner) applyProduct(productIndex int, product *ProductPlan) {
 	var skipped map[int]Outcome
 	if r.opts.Remove && !r.opts.AllowNegative && r.stopCtx.Err() == nil {
 		skipped = r.negativeRequests(product)
@@ -336,7 +332,7 @@ func (r *runner) applyProduct(product *ProductPlan) {
 	applied := false
 	for _, request := range product.Requests {
 		if previous, ok := r.opts.Previous[request.Index]; ok {
-			r.record(request, previous)
+			r.record(productIndex, request, previous)
 			continue
 		}
 		if r.stopCtx.Err() != nil {
@@ -346,13 +342,13 @@ func (r *runner) applyProduct(product *ProductPlan) {
 		if !skip {
 			outcome = r.increment(request)
 		}
-		r.record(request, outcome)
+		r.record(productIndex, request, outcome)
 		r.journalOutcome(request, outcome)
 		r.watchUnknown(outcome)
 		applied = applied || outcome.Status == StatusApplied
 	}
 	if applied {
-		r.describeProduct(product)
+		r.describeProduct(productIndex, product)
 	}
 }
 
@@ -550,12 +546,11 @@ func appliedOutcome(variant *youcan.Variant) Outcome {
 // store answered increments in its older short shape, which carries levels
 // but no names. The levels already recorded are kept: they are the ones the
 // increments returned. A failure to read the product leaves the names empty.
-func (r *runner) describeProduct(product *ProductPlan) {
-	named := func(request *Request) bool {
-		outcome := r.result.Outcomes[request.Index]
-		return outcome.Status != StatusApplied || outcome.ProductName != ""
+func (r *runner) describeProduct(productIndex int, product *ProductPlan) {
+	unnamed := func(request *Request) bool {
+		return r.outcomes.status(request.Index) == StatusApplied && !r.outcomes.named(request.Index)
 	}
-	if !slices.ContainsFunc(product.Requests, func(request *Request) bool { return !named(request) }) {
+	if !slices.ContainsFunc(product.Requests, unnamed) {
 		return
 	}
 	details, err := r.getProduct(product.ProductID.String())
@@ -564,12 +559,12 @@ func (r *runner) describeProduct(product *ProductPlan) {
 	}
 	variants := variantsByID(details)
 	for _, request := range product.Requests {
-		outcome := &r.result.Outcomes[request.Index]
-		outcome.ProductName = details.Name
+		var label, sku *string
 		if variant, ok := variants[request.VariantID.String()]; ok {
-			outcome.Variant = formatVariations(variant.Variations)
-			outcome.SKU = variant.SKU
+			formatted := formatVariations(variant.Variations)
+			label, sku = &formatted, &variant.SKU
 		}
+		r.outcomes.describe(request.Index, productIndex, details.Name, label, sku)
 	}
 }
 
@@ -610,9 +605,10 @@ func (r *runner) getProduct(id string) (*youcan.Product, error) {
 	}
 }
 
-// record stores the outcome of a request and counts its rows as done.
-func (r *runner) record(request *Request, outcome Outcome) {
-	r.result.Outcomes[request.Index] = outcome
+// record stores the outcome of a request of the product at productIndex in
+// Plan.Products, and counts its rows as done.
+func (r *runner) record(productIndex int, request *Request, outcome Outcome) {
+	r.outcomes.set(request.Index, productIndex, outcome)
 	rows := int64(len(request.Rows))
 	r.progress.Done.Add(rows)
 	if outcome.Status == StatusFailed {

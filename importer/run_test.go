@@ -88,8 +88,8 @@ func wantInventory(t *testing.T, store *youcantest.Store, productID, variantID s
 }
 
 func statuses(result *Result) []Status {
-	out := make([]Status, len(result.Outcomes))
-	for i, outcome := range result.Outcomes {
+	out := make([]Status, len(result.Plan.Requests))
+	for i, outcome := range result.Outcomes() {
 		out[i] = outcome.Status
 	}
 	return out
@@ -113,7 +113,7 @@ func TestRunAppliesEveryRow(t *testing.T) {
 		t.Errorf("Stopped = %v, want nil", result.Stopped)
 	}
 
-	last := result.Outcomes[2] // variantA2, the product's last row
+	last := result.Outcome(2) // variantA2, the product's last row
 	if last.Inventory == nil || *last.Inventory != 4 {
 		t.Errorf("Inventory = %v, want 4", last.Inventory)
 	}
@@ -178,8 +178,8 @@ func TestRunFailingRowDoesNotStopOthers(t *testing.T) {
 	wantInventory(t, store, productB, variantB1, 7)
 
 	var apiErr *youcan.Error
-	if !errors.As(result.Outcomes[2].Err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
-		t.Errorf("unknown product error = %v, want a 404 *youcan.Error", result.Outcomes[2].Err)
+	if !errors.As(result.Outcome(2).Err, &apiErr) || apiErr.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown product error = %v, want a 404 *youcan.Error", result.Outcome(2).Err)
 	}
 	if sent := len(store.Requests()); sent != 5 {
 		t.Errorf("store received %d requests, want 5: a 500 is never sent again", sent)
@@ -206,8 +206,8 @@ func TestRunStopsOnUnauthorized(t *testing.T) {
 	if !errors.As(result.Stopped, &stopErr) || stopErr.Err.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("Stopped = %v, want a *StopError for 401", result.Stopped)
 	}
-	if !strings.Contains(result.Outcomes[3].Err.Error(), "the store rejected the token") {
-		t.Errorf("not attempted error = %q, want the reason the run stopped", result.Outcomes[3].Err)
+	if !strings.Contains(result.Outcome(3).Err.Error(), "the store rejected the token") {
+		t.Errorf("not attempted error = %q, want the reason the run stopped", result.Outcome(3).Err)
 	}
 	if sent := len(store.Requests()); sent != 1 {
 		t.Errorf("store received %d requests, want 1", sent)
@@ -222,8 +222,8 @@ func TestRunRetriesTooManyRequestsOnce(t *testing.T) {
 
 	result := Run(context.Background(), client, plan, fastOptions())
 
-	if got := result.Outcomes[0].Status; got != StatusApplied {
-		t.Fatalf("status = %s (%v), want applied", got, result.Outcomes[0].Err)
+	if got := result.Outcome(0).Status; got != StatusApplied {
+		t.Fatalf("status = %s (%v), want applied", got, result.Outcome(0).Err)
 	}
 	wantInventory(t, store, productA, variantA1, 13)
 	var applied int
@@ -244,7 +244,7 @@ func TestRunGivesUpAfterRetryBudget(t *testing.T) {
 
 	result := Run(context.Background(), client, plan, fastOptions())
 
-	outcome := result.Outcomes[0]
+	outcome := result.Outcome(0)
 	if outcome.Status != StatusFailed {
 		t.Fatalf("status = %s, want failed", outcome.Status)
 	}
@@ -322,7 +322,7 @@ func TestRunLegacyShapeGetsNames(t *testing.T) {
 
 	result := Run(context.Background(), client, plan, fastOptions())
 
-	outcome := result.Outcomes[0]
+	outcome := result.Outcome(0)
 	if outcome.Status != StatusApplied || *outcome.Inventory != 12 || *outcome.ProductInventory != 12 {
 		t.Fatalf("outcome = %+v, want applied with levels 12 and 12", outcome)
 	}
@@ -345,17 +345,17 @@ func TestCheckProjectsLevels(t *testing.T) {
 	if got := statuses(result); !slices.Equal(got, want) {
 		t.Fatalf("statuses = %v, want %v", got, want)
 	}
-	a2 := result.Outcomes[3]
+	a2 := result.Outcome(3)
 	if *a2.CurrentInventory != 0 || *a2.Inventory != 4 {
 		t.Errorf("variant A2 levels = %d -> %d, want 0 -> 4", *a2.CurrentInventory, *a2.Inventory)
 	}
 	if *a2.CurrentProductInventory != 13 || *a2.ProductInventory != 17 {
 		t.Errorf("product A levels at its last row = %d -> %d, want 13 -> 17", *a2.CurrentProductInventory, *a2.ProductInventory)
 	}
-	if msg := result.Outcomes[1].Err.Error(); !strings.Contains(msg, "is not a variant of product") || !strings.Contains(msg, variantA1+" (couleur: Bleu, taille: M)") {
+	if msg := result.Outcome(1).Err.Error(); !strings.Contains(msg, "is not a variant of product") || !strings.Contains(msg, variantA1+" (couleur: Bleu, taille: M)") {
 		t.Errorf("unknown variant error = %q, want it to list the product's variants", msg)
 	}
-	if msg := result.Outcomes[2].Err.Error(); !strings.Contains(msg, "not found in the store") {
+	if msg := result.Outcome(2).Err.Error(); !strings.Contains(msg, "not found in the store") {
 		t.Errorf("unknown product error = %q, want it to say not found", msg)
 	}
 	for _, request := range store.Requests() {
@@ -374,7 +374,7 @@ func TestCheckWithoutStore(t *testing.T) {
 	if result.StoreChecked {
 		t.Error("StoreChecked = true, want false without a store")
 	}
-	if result.Outcomes[0].Status != StatusValid || result.Outcomes[0].Inventory != nil {
-		t.Errorf("outcome = %+v, want valid with unknown levels", result.Outcomes[0])
+	if result.Outcome(0).Status != StatusValid || result.Outcome(0).Inventory != nil {
+		t.Errorf("outcome = %+v, want valid with unknown levels", result.Outcome(0))
 	}
 }

@@ -101,7 +101,7 @@ func writeSampleWorkbook(t *testing.T) {
 	}
 	quantityColumn := headerIndex(in.Header, ColumnQuantity)
 	for r, row := range in.Rows {
-		for i, value := range row.Record {
+		for i, value := range row.Cells() {
 			if i == quantityColumn {
 				quantity, _ := strconv.Atoi(value)
 				set(i+1, r+2, quantity)

@@ -151,12 +151,11 @@ func earlyDuplicates(in *Input, merge bool) []Problem {
 	if in == nil {
 		return nil
 	}
-	resolved := &Input{Name: in.Name}
 	linesOf := make(map[string][]int)
 	var keys []string
-	for _, row := range in.Rows {
+	for i := range in.Rows {
+		row := &in.Rows[i]
 		if row.Resolved() {
-			resolved.Rows = append(resolved.Rows, row)
 			continue
 		}
 		key := "product_id " + row.ProductID.String()
@@ -172,7 +171,7 @@ func earlyDuplicates(in *Input, merge bool) []Problem {
 		linesOf[key] = append(linesOf[key], row.Line)
 	}
 
-	_, problems := buildPlan(resolved, merge, nil)
+	problems := resolvedDuplicates(in, merge)
 	if merge {
 		return problems
 	}
@@ -382,8 +381,8 @@ func cellProblem(in *Input, row *Row, column, reason string) *Problem {
 	problem := &Problem{Line: row.Line, Column: column, Reason: reason}
 	if index := headerIndex(in.Header, column); index >= 0 {
 		problem.Column = trimSpaceAndTab(in.Header[index])
-		if index < len(row.Record) {
-			problem.Value = row.Record[index]
+		if cells := row.Cells(); index < len(cells) {
+			problem.Value = cells[index]
 		}
 	}
 	return problem

@@ -85,6 +85,6 @@ func undoRow(sent SentRequest) (Row, error) {
 		ProductID: productID,
 		VariantID: variantID,
 		Quantity:  sent.Quantity,
-		Record:    []string{sent.ProductID, sent.VariantID, strconv.Itoa(sent.Quantity), strconv.Itoa(sent.Line)},
+		record:    encodeCells([]string{sent.ProductID, sent.VariantID, strconv.Itoa(sent.Quantity), strconv.Itoa(sent.Line)}),
 	}, nil
 }

@@ -61,7 +61,11 @@ func TestUndoRestoresLevels(t *testing.T) {
 	result := Run(context.Background(), client, plan, opts)
 
 	if got := statuses(result); !slices.Equal(got, []Status{StatusApplied, StatusApplied}) {
-		t.Fatalf("undo statuses = %v (%v)", got, result.Outcomes)
+		var outcomes []Outcome
+		for _, outcome := range result.Outcomes() {
+			outcomes = append(outcomes, outcome)
+		}
+		t.Fatalf("undo statuses = %v (%v)", got, outcomes)
 	}
 	wantInventory(t, store, productA, variantA1, 10)
 	wantInventory(t, store, productB, variantB1, 5)
@@ -86,7 +90,7 @@ func TestUndoSkipsNegativeStock(t *testing.T) {
 	if got := statuses(check); !slices.Equal(got, []Status{StatusValid, StatusFailed}) {
 		t.Fatalf("dry-run statuses = %v", got)
 	}
-	if a1 := check.Outcomes[0]; *a1.CurrentInventory != 13 || *a1.Inventory != 10 {
+	if a1 := check.Outcome(0); *a1.CurrentInventory != 13 || *a1.Inventory != 10 {
 		t.Errorf("dry run of A1 = %d -> %d, want 13 -> 10", *a1.CurrentInventory, *a1.Inventory)
 	}
 
@@ -97,7 +101,7 @@ func TestUndoSkipsNegativeStock(t *testing.T) {
 	if got := statuses(result); !slices.Equal(got, []Status{StatusApplied, StatusFailed}) {
 		t.Fatalf("undo statuses = %v", got)
 	}
-	if msg := result.Outcomes[1].Err.Error(); !strings.Contains(msg, "would make the stock negative (it is 4 now") || !strings.Contains(msg, "--allow-negative") {
+	if msg := result.Outcome(1).Err.Error(); !strings.Contains(msg, "would make the stock negative (it is 4 now") || !strings.Contains(msg, "--allow-negative") {
 		t.Errorf("skip reason = %q", msg)
 	}
 	wantInventory(t, store, productB, variantB1, 4)
@@ -105,8 +109,8 @@ func TestUndoSkipsNegativeStock(t *testing.T) {
 	opts.AllowNegative = true
 	plan, _, _ = NewUndoPlan(state)
 	forced := Run(context.Background(), client, plan, opts)
-	if forced.Outcomes[1].Status != StatusApplied {
-		t.Fatalf("with AllowNegative: %v", forced.Outcomes[1])
+	if forced.Outcome(1).Status != StatusApplied {
+		t.Fatalf("with AllowNegative: %v", forced.Outcome(1))
 	}
 	wantInventory(t, store, productB, variantB1, -3)
 }

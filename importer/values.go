@@ -15,6 +15,14 @@ import (
 // parseID parses a YouCan id: a UUID in its 36-character form, in any case.
 // The caller reports an empty value, whose meaning depends on the row.
 func parseID(value, kind string) (uuid.UUID, error) {
+	// Most cells hold the id alone. Such a cell is neither a spreadsheet
+	// error value nor a number, so it needs none of the checks below.
+	if len(value) == 36 {
+		if id, err := uuid.Parse(value); err == nil {
+			return id, nil
+		}
+	}
+
 	s := cellText(value)
 	if err := describeSpreadsheetValue(s, kind+" id", "type the id again"); err != nil {
 		return uuid.UUID{}, err
@@ -88,6 +96,10 @@ func isHiddenCharacter(r rune) bool {
 // least 1 and at most MaxQuantity. Leading zeros are allowed ("010" is ten).
 // The error says what is wrong with the value in a spreadsheet user's terms.
 func parseQuantity(value string) (int, error) {
+	if n, ok := parsePlainQuantity(value); ok {
+		return n, nil
+	}
+
 	s := cellText(value)
 	if s == "" {
 		return 0, errors.New("is empty: write the number of units to add, at least 1")
@@ -107,6 +119,24 @@ func parseQuantity(value string) (int, error) {
 		return 0, fmt.Errorf("is too large: the maximum is %d", MaxQuantity)
 	}
 	return n, nil
+}
+
+// parsePlainQuantity parses the common form of a quantity: at most 9 ASCII
+// digits, not all zeros, with nothing around them. It returns false for
+// any other value, which parseQuantity then checks and explains.
+func parsePlainQuantity(value string) (int, bool) {
+	if value == "" || len(value) > 9 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(value); i++ {
+		digit := value[i] - '0'
+		if digit > 9 {
+			return 0, false
+		}
+		n = n*10 + int(digit)
+	}
+	return n, n > 0
 }
 
 // describeBadQuantity explains why s, which is not all ASCII digits, is not a
@@ -276,5 +306,12 @@ func isNonASCIIDigit(r rune) bool {
 // trimSpaceAndTab trims spaces and tabs only. A no-break space or another
 // invisible character is kept, so that validation reports it.
 func trimSpaceAndTab(s string) string {
-	return strings.Trim(s, " \t")
+	start, end := 0, len(s)
+	for start < end && (s[start] == ' ' || s[start] == '\t') {
+		start++
+	}
+	for end > start && (s[end-1] == ' ' || s[end-1] == '\t') {
+		end--
+	}
+	return s[start:end]
 }

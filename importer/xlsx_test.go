@@ -219,8 +219,8 @@ func TestReadXLSXRecord(t *testing.T) {
 	}
 	// The sheet stores no cell after the last value, and the record has
 	// one cell per header cell all the same.
-	if want := []string{"رف ٣", product1, variant1, "2", ""}; !slices.Equal(in.Rows[0].Record, want) {
-		t.Errorf("Record = %q, want %q", in.Rows[0].Record, want)
+	if want := []string{"رف ٣", product1, variant1, "2", ""}; !slices.Equal(in.Rows[0].Cells(), want) {
+		t.Errorf("Cells() = %q, want %q", in.Rows[0].Cells(), want)
 	}
 }
 

@@ -1,47 +1,102 @@
 package report
 
 import (
+	"iter"
+
 	"restock/importer"
 )
 
 // Build turns the result of a run or dry run into a report: one row per
 // input row in file order, then one product per product in the order of its
 // first row. run describes the run; Build fills in nothing of it.
+//
+// The report holds every row in memory. WriteResult writes the same report
+// from result one row at a time.
 func Build(result *importer.Result, run Run) *Report {
-	plan := result.Plan
-	in := plan.Input
 	r := &Report{
-		Run: run,
-		Summary: Summary{
-			Rows:         len(in.Rows),
-			SkippedBlank: in.BlankRows,
-			Requests:     len(plan.Requests),
-			MergedLines:  plan.MergedLines,
-		},
-		Rows:     make([]Row, len(in.Rows)),
-		Products: make([]Product, 0, len(plan.Products)),
+		Run:      run,
+		Summary:  Summarize(result),
+		Rows:     make([]Row, 0, len(result.Plan.Input.Rows)),
+		Products: make([]Product, 0, len(result.Plan.Products)),
 	}
-
-	for _, request := range plan.Requests {
-		outcome := result.Outcomes[request.Index]
-		for _, rowIndex := range request.Rows {
-			r.Rows[rowIndex] = buildRow(in.Rows[rowIndex], outcome, run.DryRun)
-			r.Summary.count(outcome.Status)
-		}
+	for row := range resultRows(result, run.DryRun) {
+		r.Rows = append(r.Rows, row)
 	}
-	for rowIndex, err := range plan.Unresolved {
-		row := in.Rows[rowIndex]
-		r.Rows[rowIndex] = buildRow(row, importer.Outcome{Status: importer.StatusFailed, Err: err}, run.DryRun)
-		if !row.Resolved() {
-			// The zero UUID of an unresolved id is not an id.
-			r.Rows[rowIndex].ProductID, r.Rows[rowIndex].VariantID = unresolvedID(row.ProductID.String()), ""
-		}
-		r.Summary.count(importer.StatusFailed)
-	}
-	for _, product := range plan.Products {
-		r.Products = append(r.Products, buildProduct(product, result))
+	for product := range resultProducts(result) {
+		r.Products = append(r.Products, product)
 	}
 	return r
+}
+
+// Summarize counts the rows of result by status, as the summary of its
+// report.
+func Summarize(result *importer.Result) Summary {
+	plan := result.Plan
+	in := plan.Input
+	s := Summary{
+		Rows:         len(in.Rows),
+		SkippedBlank: in.BlankRows,
+		Requests:     len(plan.Requests),
+		MergedLines:  plan.MergedLines,
+	}
+	for _, request := range plan.Requests {
+		status := result.Outcome(request.Index).Status
+		for range request.Rows {
+			s.count(status)
+		}
+	}
+	for range plan.Unresolved {
+		s.count(importer.StatusFailed)
+	}
+	return s
+}
+
+// resultRows yields the report row of each input row of result, in file
+// order, building each as it goes.
+func resultRows(result *importer.Result, dryRun bool) iter.Seq[Row] {
+	return func(yield func(Row) bool) {
+		plan := result.Plan
+		// Requests come in the order of their first row, so only the rows
+		// merged into an earlier row's request need looking up.
+		requestOfMerged := make(map[int]int, plan.MergedLines)
+		for _, request := range plan.Requests {
+			for _, rowIndex := range request.Rows[1:] {
+				requestOfMerged[rowIndex] = request.Index
+			}
+		}
+
+		next := 0 // the index in plan.Requests of the next request whose first row is to come
+		for rowIndex, row := range plan.Input.Rows {
+			var out Row
+			if err, ok := plan.Unresolved[rowIndex]; ok {
+				out = buildRow(row, importer.Outcome{Status: importer.StatusFailed, Err: err}, dryRun)
+				if !row.Resolved() {
+					// The zero UUID of an unresolved id is not an id.
+					out.ProductID, out.VariantID = unresolvedID(row.ProductID.String()), ""
+				}
+			} else if requestIndex, ok := requestOfMerged[rowIndex]; ok {
+				out = buildRow(row, result.Outcome(requestIndex), dryRun)
+			} else if next < len(plan.Requests) && plan.Requests[next].Rows[0] == rowIndex {
+				out = buildRow(row, result.Outcome(plan.Requests[next].Index), dryRun)
+				next++
+			}
+			if !yield(out) {
+				return
+			}
+		}
+	}
+}
+
+// resultProducts yields the report product of each product of result, in
+// the order of its first row.
+func resultProducts(result *importer.Result) iter.Seq[Product] {
+	return func(yield func(Product) bool) {
+		for _, product := range result.Plan.Products {
+			if !yield(buildProduct(product, result)) {
+				return
+			}
+		}
+	}
 }
 
 // unresolvedID returns id, or "" for the zero UUID that stands for an id
@@ -82,7 +137,7 @@ func buildRow(row importer.Row, outcome importer.Outcome, dryRun bool) Row {
 func buildProduct(product *importer.ProductPlan, result *importer.Result) Product {
 	out := Product{ProductID: product.ProductID.String()}
 	for _, request := range product.Requests {
-		outcome := result.Outcomes[request.Index]
+		outcome := result.Outcome(request.Index)
 		out.Rows += len(request.Rows)
 		if out.Name == "" {
 			out.Name = outcome.ProductName
@@ -125,7 +180,7 @@ func FailedRows(result *importer.Result) []FailedRow {
 	failed := make([]FailedRow, 0)
 	errorOf := make(map[int]string)
 	for _, request := range plan.Requests {
-		outcome := result.Outcomes[request.Index]
+		outcome := result.Outcome(request.Index)
 		if outcome.Status != importer.StatusFailed && outcome.Status != importer.StatusNotAttempted {
 			continue
 		}
@@ -142,7 +197,7 @@ func FailedRows(result *importer.Result) []FailedRow {
 	}
 	for i, row := range plan.Input.Rows {
 		if message, ok := errorOf[i]; ok {
-			failed = append(failed, FailedRow{Record: row.Record, Error: message})
+			failed = append(failed, FailedRow{Record: row.Cells(), Error: message})
 		}
 	}
 	return failed

@@ -55,12 +55,12 @@ func (c *csvWriter) flush() error {
 // in a dry run.
 type csvEncoder struct{}
 
-func (csvEncoder) encode(path string, r *Report, create createFunc) error {
+func (csvEncoder) encode(path string, doc *document, create createFunc) error {
 	w, err := create(path)
 	if err != nil {
 		return err
 	}
-	if err := writeRowsCSV(w, r); err != nil {
+	if err := writeRowsCSV(w, doc); err != nil {
 		return err
 	}
 
@@ -68,11 +68,11 @@ func (csvEncoder) encode(path string, r *Report, create createFunc) error {
 	if err != nil {
 		return err
 	}
-	return writeProductsCSV(w, r)
+	return writeProductsCSV(w, doc)
 }
 
-func writeRowsCSV(w io.Writer, r *Report) error {
-	dryRun := r.Run.DryRun
+func writeRowsCSV(w io.Writer, doc *document) error {
+	dryRun := doc.run.DryRun
 	out := newCSVWriter(w)
 
 	header := []string{
@@ -84,7 +84,7 @@ func writeRowsCSV(w io.Writer, r *Report) error {
 	}
 	out.write(append(header, "error"))
 
-	for _, row := range r.Rows {
+	for row := range doc.rows {
 		record := []string{
 			strconv.Itoa(row.Line), row.ProductID, row.ProductName, row.VariantID,
 			row.Variant, row.SKU, strconv.Itoa(row.Quantity), row.Status,
@@ -94,12 +94,15 @@ func writeRowsCSV(w io.Writer, r *Report) error {
 			record = append(record, formatLevel(row.CurrentInventory), formatLevel(row.CurrentProductInventory))
 		}
 		out.write(append(record, row.Error))
+		if out.err != nil {
+			break
+		}
 	}
 	return out.flush()
 }
 
-func writeProductsCSV(w io.Writer, r *Report) error {
-	dryRun := r.Run.DryRun
+func writeProductsCSV(w io.Writer, doc *document) error {
+	dryRun := doc.run.DryRun
 	out := newCSVWriter(w)
 
 	header := []string{"product_id", "name", "rows", "added", "inventory"}
@@ -108,7 +111,7 @@ func writeProductsCSV(w io.Writer, r *Report) error {
 	}
 	out.write(header)
 
-	for _, product := range r.Products {
+	for product := range doc.products {
 		record := []string{
 			product.ProductID, product.Name, strconv.Itoa(product.Rows),
 			strconv.Itoa(product.Added), formatLevel(product.Inventory),
@@ -117,6 +120,9 @@ func writeProductsCSV(w io.Writer, r *Report) error {
 			record = append(record, formatLevel(product.CurrentInventory))
 		}
 		out.write(record)
+		if out.err != nil {
+			break
+		}
 	}
 	return out.flush()
 }

@@ -1,8 +1,12 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
+	"iter"
+	"strings"
 )
 
 // The JSON shapes below convert to and from Row and Product, which Go allows because
@@ -113,16 +117,110 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// jsonEncoder writes a report as one indented JSON object followed by a newline.
+// jsonEncoder writes a report as one indented JSON object followed by a newline, the
+// bytes that a json.Encoder with SetIndent("", "  ") and SetEscapeHTML(false) writes for
+// Report.MarshalJSON. It encodes one value at a time at its depth, so that rows can be
+// built while they are written.
 type jsonEncoder struct{}
 
-func (jsonEncoder) encode(path string, r *Report, create createFunc) error {
+func (jsonEncoder) encode(path string, doc *document, create createFunc) error {
 	w, err := create(path)
 	if err != nil {
 		return err
 	}
-	encoder := json.NewEncoder(w)
-	encoder.SetEscapeHTML(false)
-	encoder.SetIndent("", "  ")
-	return encoder.Encode(r)
+	out := newJSONWriter(w)
+
+	run := doc.run
+	run.StartedAt = run.StartedAt.UTC()
+	run.FinishedAt = run.FinishedAt.UTC()
+	out.write("{\n  \"run\": ")
+	out.value(run, 1)
+	out.write(",\n  \"summary\": ")
+	out.value(doc.summary, 1)
+
+	out.write(",\n  \"rows\": ")
+	writeJSONArray(out, doc.rows, func(row Row) any {
+		if doc.run.DryRun {
+			return dryRunRow(row)
+		}
+		return appliedRow(row)
+	})
+	out.write(",\n  \"products\": ")
+	writeJSONArray(out, doc.products, func(product Product) any {
+		if doc.run.DryRun {
+			return dryRunProduct(product)
+		}
+		return appliedProduct(product)
+	})
+	out.write("\n}\n")
+	return out.flush()
+}
+
+// writeJSONArray writes the elements of values, each converted by shape, as an
+// indented array at depth 1: [] when it has none.
+func writeJSONArray[T any](out *jsonWriter, values iter.Seq[T], shape func(T) any) {
+	empty := true
+	for value := range values {
+		if empty {
+			out.write("[\n    ")
+			empty = false
+		} else {
+			out.write(",\n    ")
+		}
+		out.value(shape(value), 2)
+		if out.err != nil {
+			return
+		}
+	}
+	if empty {
+		out.write("[]")
+		return
+	}
+	out.write("\n  ]")
+}
+
+// jsonWriter writes an indented JSON document in pieces through a buffer. It keeps the
+// first error, does nothing after it, and returns it from flush.
+type jsonWriter struct {
+	w        *bufio.Writer
+	buf      bytes.Buffer
+	encoders [3]*json.Encoder // by depth, writing to buf
+	err      error
+}
+
+func newJSONWriter(w io.Writer) *jsonWriter {
+	out := &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	for depth := range out.encoders {
+		encoder := json.NewEncoder(&out.buf)
+		encoder.SetEscapeHTML(false)
+		encoder.SetIndent(strings.Repeat("  ", depth), "  ")
+		out.encoders[depth] = encoder
+	}
+	return out
+}
+
+func (out *jsonWriter) write(s string) {
+	if out.err == nil {
+		_, out.err = out.w.WriteString(s)
+	}
+}
+
+// value writes v indented as a value at depth, its first line without indentation
+// since it follows a key or a comma.
+func (out *jsonWriter) value(v any, depth int) {
+	if out.err != nil {
+		return
+	}
+	out.buf.Reset()
+	if out.err = out.encoders[depth].Encode(v); out.err != nil {
+		return
+	}
+	_, out.err = out.w.Write(bytes.TrimSuffix(out.buf.Bytes(), []byte("\n")))
+}
+
+func (out *jsonWriter) flush() error {
+	if out.err != nil {
+		return out.err
+	}
+	return out.w.Flush()
 }

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"iter"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+
+	"restock/importer"
 )
 
 // Format is a report file format.
@@ -32,9 +36,28 @@ var encoders = map[Format]encoder{
 // An encoder writes a report in one format. It gets each file it writes from create,
 // so that Write can replace all of them atomically once the encoder has finished.
 type encoder interface {
-	// encode writes r to path, and to any files beside it that the format needs, and
-	// returns the first error.
-	encode(path string, r *Report, create createFunc) error
+	// encode writes doc to path, and to any files beside it that the format needs,
+	// and returns the first error.
+	encode(path string, doc *document, create createFunc) error
+}
+
+// document is a report as the encoders read it: its rows and products come one at a
+// time, from a Report in memory or built from an importer.Result as they are written.
+// Each iterator may be ranged over once per file that needs it.
+type document struct {
+	run      Run
+	summary  Summary
+	rows     iter.Seq[Row]
+	products iter.Seq[Product]
+}
+
+func (r *Report) document() *document {
+	return &document{
+		run:      r.Run,
+		summary:  r.Summary,
+		rows:     slices.Values(r.Rows),
+		products: slices.Values(r.Products),
+	}
 }
 
 // createFunc returns a writer for the file that will replace path.
@@ -81,13 +104,29 @@ func ProductsPath(path string) string {
 // NOTE: The two CSV files are renamed one after the other. If the second rename fails,
 // the first file has already been replaced.
 func Write(path string, r *Report) error {
+	return writeDocument(path, r.document())
+}
+
+// WriteResult writes the report of result to path, as Write writes Build(result, run),
+// but builds each row and product as it writes it, so that no copy of every row is
+// held in memory. The summary is Summarize(result).
+func WriteResult(path string, result *importer.Result, run Run) error {
+	return writeDocument(path, &document{
+		run:      run,
+		summary:  Summarize(result),
+		rows:     resultRows(result, run.DryRun),
+		products: resultProducts(result),
+	})
+}
+
+func writeDocument(path string, doc *document) error {
 	format, err := FormatOf(path)
 	if err != nil {
 		return err
 	}
 
 	err = writeAtomically(func(create createFunc) error {
-		return encoders[format].encode(path, r, create)
+		return encoders[format].encode(path, doc, create)
 	})
 	if err != nil {
 		return fmt.Errorf("write report: %w", err)

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"iter"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -19,7 +20,7 @@ const (
 // empty cell. The current_* columns are present only in a dry run.
 type xlsxEncoder struct{}
 
-func (xlsxEncoder) encode(path string, r *Report, create createFunc) error {
+func (xlsxEncoder) encode(path string, doc *document, create createFunc) error {
 	file := excelize.NewFile()
 	defer file.Close()
 
@@ -30,13 +31,13 @@ func (xlsxEncoder) encode(path string, r *Report, create createFunc) error {
 	if err := file.SetSheetName("Sheet1", rowsSheet); err != nil {
 		return err
 	}
-	if err := writeSheet(file, rowsSheet, header, rowsTable(r)); err != nil {
+	if err := writeSheet(file, rowsSheet, header, rowsTable(doc)); err != nil {
 		return err
 	}
 	if _, err := file.NewSheet(productsSheet); err != nil {
 		return err
 	}
-	if err := writeSheet(file, productsSheet, header, productsTable(r)); err != nil {
+	if err := writeSheet(file, productsSheet, header, productsTable(doc)); err != nil {
 		return err
 	}
 
@@ -51,11 +52,11 @@ func (xlsxEncoder) encode(path string, r *Report, create createFunc) error {
 // or nil for an empty cell.
 type table struct {
 	header  []string
-	records [][]any
+	records iter.Seq[[]any]
 	widths  []float64 // column widths in characters, one per header cell
 }
 
-func rowsTable(r *Report) table {
+func rowsTable(doc *document) table {
 	t := table{
 		header: []string{
 			"line", "product_id", "product_name", "variant_id", "variant", "sku",
@@ -63,7 +64,7 @@ func rowsTable(r *Report) table {
 		},
 		widths: []float64{6, 38, 30, 38, 24, 16, 9, 14, 10, 18},
 	}
-	dryRun := r.Run.DryRun
+	dryRun := doc.run.DryRun
 	if dryRun {
 		t.header = append(t.header, "current_inventory", "current_product_inventory")
 		t.widths = append(t.widths, 18, 26)
@@ -71,35 +72,43 @@ func rowsTable(r *Report) table {
 	t.header = append(t.header, "error")
 	t.widths = append(t.widths, 60)
 
-	for _, row := range r.Rows {
-		record := []any{
-			row.Line, row.ProductID, row.ProductName, row.VariantID, row.Variant, row.SKU,
-			row.Quantity, row.Status, levelCell(row.Inventory), levelCell(row.ProductInventory),
+	t.records = func(yield func([]any) bool) {
+		for row := range doc.rows {
+			record := []any{
+				row.Line, row.ProductID, row.ProductName, row.VariantID, row.Variant, row.SKU,
+				row.Quantity, row.Status, levelCell(row.Inventory), levelCell(row.ProductInventory),
+			}
+			if dryRun {
+				record = append(record, levelCell(row.CurrentInventory), levelCell(row.CurrentProductInventory))
+			}
+			if !yield(append(record, row.Error)) {
+				return
+			}
 		}
-		if dryRun {
-			record = append(record, levelCell(row.CurrentInventory), levelCell(row.CurrentProductInventory))
-		}
-		t.records = append(t.records, append(record, row.Error))
 	}
 	return t
 }
 
-func productsTable(r *Report) table {
+func productsTable(doc *document) table {
 	t := table{
 		header: []string{"product_id", "name", "rows", "added", "inventory"},
 		widths: []float64{38, 30, 6, 8, 10},
 	}
-	dryRun := r.Run.DryRun
+	dryRun := doc.run.DryRun
 	if dryRun {
 		t.header = append(t.header, "current_inventory")
 		t.widths = append(t.widths, 18)
 	}
-	for _, product := range r.Products {
-		record := []any{product.ProductID, product.Name, product.Rows, product.Added, levelCell(product.Inventory)}
-		if dryRun {
-			record = append(record, levelCell(product.CurrentInventory))
+	t.records = func(yield func([]any) bool) {
+		for product := range doc.products {
+			record := []any{product.ProductID, product.Name, product.Rows, product.Added, levelCell(product.Inventory)}
+			if dryRun {
+				record = append(record, levelCell(product.CurrentInventory))
+			}
+			if !yield(record) {
+				return
+			}
 		}
-		t.records = append(t.records, record)
 	}
 	return t
 }
@@ -141,14 +150,16 @@ func writeSheet(file *excelize.File, sheet string, headerStyle int, t table) err
 	if err := stream.SetRow("A1", header); err != nil {
 		return err
 	}
-	for i, record := range t.records {
-		cell, err := excelize.CoordinatesToCellName(1, i+2)
+	sheetRow := 2
+	for record := range t.records {
+		cell, err := excelize.CoordinatesToCellName(1, sheetRow)
 		if err != nil {
 			return err
 		}
 		if err := stream.SetRow(cell, record); err != nil {
-			return fmt.Errorf("sheet %s, row %d: %w", sheet, i+2, err)
+			return fmt.Errorf("sheet %s, row %d: %w", sheet, sheetRow, err)
 		}
+		sheetRow++
 	}
 	return stream.Flush()
 }

@@ -111,9 +111,18 @@ func isControl(r rune) bool {
 	return r < 0x20 || r == 0x7f
 }
 
+// maxIdleConnsPerHost is how many idle connections to the API the default
+// transport keeps for reuse: as many as restock's default cap on requests in
+// flight (--concurrency 256), so that a run at that cap dials each connection
+// once rather than once per request.
+//
+// NOTE: A --concurrency above 256 still works, but closes the connections
+// beyond this count after each request and dials them again.
+const maxIdleConnsPerHost = 256
+
 // newTransport returns a copy of http.DefaultTransport, or a new transport
-// if a program replaced it, with timeouts on each step of a request. It keeps
-// up to 16 idle connections to the API so that concurrent workers reuse them.
+// if a program replaced it, with timeouts on each step of a request and
+// maxIdleConnsPerHost idle connections kept.
 func newTransport() *http.Transport {
 	transport := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
 	if defaultTransport, ok := http.DefaultTransport.(*http.Transport); ok {
@@ -122,7 +131,10 @@ func newTransport() *http.Transport {
 	transport.DialContext = (&net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}).DialContext
 	transport.TLSHandshakeTimeout = tlsHandshakeTimeout
 	transport.ResponseHeaderTimeout = responseHeaderTimeout
-	transport.MaxIdleConnsPerHost = 16
+	transport.MaxIdleConnsPerHost = maxIdleConnsPerHost
+	if transport.MaxIdleConns != 0 { // 0 is no limit
+		transport.MaxIdleConns = max(transport.MaxIdleConns, maxIdleConnsPerHost)
+	}
 	return transport
 }
 

@@ -370,6 +370,80 @@ func TestIncrementInventoryUnusableResponse(t *testing.T) {
 	}
 }
 
+// TestIncrementInventoryShapeKeys checks that a key of one response shape is read
+// only in that shape: the older shape's body may carry an "inventory" or "product" of
+// any type, and a null "data" does not make a body the older shape.
+func TestIncrementInventoryShapeKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want *Variant
+	}{
+		{
+			name: "legacy with other keys",
+			body: `{"code": "UPDATED", "inventory": "n/a", "product": [1, 2],
+				"data": {"product_inventory": 9, "variant_inventory": 4}}`,
+			want: &Variant{ID: variantID, Inventory: 4, Product: &Product{ID: productID, Inventory: 9}},
+		},
+		{
+			name: "variant with null data",
+			body: `{"id": "v1", "data": null, "inventory": 2, "product": {"id": "p1", "inventory": 5}}`,
+			want: &Variant{ID: "v1", Inventory: 2, Product: &Product{ID: "p1", Inventory: 5}},
+		},
+		{
+			name: "variant with data",
+			body: `{"id": "v1", "data": {"variant_inventory": 99}, "inventory": 2, "product": {"id": "p1", "inventory": 5}}`,
+			want: &Variant{ID: "v1", Inventory: 2, Product: &Product{ID: "p1", Inventory: 5}},
+		},
+	}
+	for _, test := range tests {
+		t.Run(test.name, func(t *testing.T) {
+			client, mux := setup(t)
+			mux.HandleFunc("/products/{id}/inventory/increment", func(w http.ResponseWriter, r *http.Request) {
+				writeJSON(w, http.StatusOK, test.body)
+			})
+
+			got, err := client.IncrementInventory(context.Background(), productID, variantID, 1)
+			if err != nil {
+				t.Fatalf("IncrementInventory: %v", err)
+			}
+			if !reflect.DeepEqual(got, test.want) {
+				t.Errorf("IncrementInventory = %+v (product %+v), want %+v (product %+v)", got, got.Product, test.want, test.want.Product)
+			}
+		})
+	}
+}
+
+func TestIncrementInventoryProductNotObject(t *testing.T) {
+	client, mux := setup(t)
+	mux.HandleFunc("/products/{id}/inventory/increment", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, `{"id": "v1", "inventory": 3, "product": "p1"}`)
+	})
+
+	_, err := client.IncrementInventory(context.Background(), productID, variantID, 1)
+	var requestErr *RequestError
+	if !errors.As(err, &requestErr) {
+		t.Fatalf("error = %v (%T), want a *RequestError", err, err)
+	}
+	if !strings.Contains(err.Error(), "invalid product: not a JSON object") {
+		t.Errorf("error %q does not say that the product is not an object", err)
+	}
+}
+
+// TestNewTransportKeepsConnections checks that the default transport keeps an idle
+// connection for every worker that restock's default --concurrency runs, so that a
+// run at that cap does not dial again for each request.
+func TestNewTransportKeepsConnections(t *testing.T) {
+	const defaultConcurrency = 256
+	transport := newTransport()
+	if transport.MaxIdleConnsPerHost < defaultConcurrency {
+		t.Errorf("MaxIdleConnsPerHost = %d, want at least %d", transport.MaxIdleConnsPerHost, defaultConcurrency)
+	}
+	if transport.MaxIdleConns != 0 && transport.MaxIdleConns < defaultConcurrency {
+		t.Errorf("MaxIdleConns = %d, want 0 (no limit) or at least %d", transport.MaxIdleConns, defaultConcurrency)
+	}
+}
+
 func TestIncrementInventoryBodyTooLarge(t *testing.T) {
 	client, mux := setup(t)
 	mux.HandleFunc("/products/{id}/inventory/increment", func(w http.ResponseWriter, r *http.Request) {

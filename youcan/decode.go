@@ -171,11 +171,12 @@ func (l *variantList) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// productJSON contains the product fields that Product keeps.
+// productJSON contains the product fields that Product keeps. Inventory is
+// nil when the key is missing or null.
 type productJSON struct {
 	ID             looseString `json:"id"`
 	Name           looseString `json:"name"`
-	Inventory      looseInt    `json:"inventory"`
+	Inventory      *looseInt   `json:"inventory"`
 	TrackInventory looseBool   `json:"track_inventory"`
 	VariantsCount  looseInt    `json:"variants_count"`
 	Variants       variantList `json:"variants"`
@@ -186,23 +187,42 @@ type productJSON struct {
 // an inventory or variant count that is not an integer, or on a variant
 // that fails to decode.
 func (p *Product) UnmarshalJSON(data []byte) error {
+	product, _, err := decodeProduct(data)
+	if err != nil {
+		return err
+	}
+	*p = *product
+	return nil
+}
+
+// decodeProduct decodes a product as Product.UnmarshalJSON does, and reports
+// whether its inventory was present and not null.
+func decodeProduct(data []byte) (product *Product, hasInventory bool, err error) {
 	if !isJSONObject(data) {
-		return errors.New("invalid product: not a JSON object")
+		return nil, false, errors.New("invalid product: not a JSON object")
 	}
 	var raw productJSON
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return fmt.Errorf("invalid product: %w", err)
+		return nil, false, fmt.Errorf("invalid product: %w", err)
 	}
+	product, hasInventory = raw.product()
+	return product, hasInventory, nil
+}
 
-	*p = Product{
+// product returns the decoded product, and whether its inventory was present
+// and not null.
+func (raw *productJSON) product() (product *Product, hasInventory bool) {
+	product = &Product{
 		ID:             string(raw.ID),
 		Name:           string(raw.Name),
-		Inventory:      int(raw.Inventory),
 		TrackInventory: bool(raw.TrackInventory),
 		VariantsCount:  int(raw.VariantsCount),
 		Variants:       raw.Variants,
 	}
-	return nil
+	if raw.Inventory != nil {
+		product.Inventory = int(*raw.Inventory)
+	}
+	return product, raw.Inventory != nil
 }
 
 // variantJSON contains the variant fields that Variant keeps.
@@ -242,6 +262,12 @@ func (v *Variant) UnmarshalJSON(data []byte) error {
 func isJSONObject(data []byte) bool {
 	data = bytes.TrimSpace(data)
 	return len(data) > 0 && data[0] == '{'
+}
+
+// isPresent reports whether raw, a value that encoding/json copied into a
+// json.RawMessage field, was in the object and not null.
+func isPresent(raw json.RawMessage) bool {
+	return len(raw) > 0 && string(raw) != "null"
 }
 
 // hasValue reports whether the JSON object data has key with a value other

@@ -75,6 +75,29 @@ func (c *Client) changeInventory(ctx context.Context, action, productID, variant
 	return variant, nil
 }
 
+// inventoryChangeJSON holds the keys of both shapes of an increment or
+// decrement response, so that one pass of encoding/json reads either. The
+// levels, the product and the older shape's "data" stay raw until the shape
+// is known, since a key of one shape may hold anything in the other.
+type inventoryChangeJSON struct {
+	ID         json.RawMessage `json:"id"`
+	Data       json.RawMessage `json:"data"`
+	SKU        looseString     `json:"sku"`
+	Inventory  json.RawMessage `json:"inventory"`
+	Variations variationMap    `json:"variations"`
+	IsDefault  looseBool       `json:"is_default"`
+	Product    json.RawMessage `json:"product"`
+}
+
+// decodedInventoryChangeJSON is inventoryChangeJSON with the product decoded
+// in the same pass, so that the product, most of the usual response, is
+// neither scanned again nor copied. Its Product field hides the embedded raw
+// one, because encoding/json fills the shallower of two fields with one key.
+type decodedInventoryChangeJSON struct {
+	inventoryChangeJSON
+	Product *productJSON `json:"product"`
+}
+
 // decodeInventoryChange decodes the response to an increment or decrement in
 // either of its documented shapes: the updated variant with its product
 // embedded, or the older
@@ -85,59 +108,86 @@ func decodeInventoryChange(data []byte, productID, variantID string) (*Variant, 
 	if !isJSONObject(data) {
 		return nil, errors.New("invalid JSON: not an object")
 	}
-	if hasValue(data, "data") && !hasValue(data, "id") {
-		return decodeLegacyInventoryChange(data, productID, variantID)
+	var change decodedInventoryChangeJSON
+	onePass := json.Unmarshal(data, &change) == nil
+	raw := change.inventoryChangeJSON
+	if !onePass {
+		// The body is decoded again with its product raw: in the older
+		// shape a "product" of any type is ignored, and in the usual one
+		// decodeProduct names what is wrong with it.
+		raw = inventoryChangeJSON{}
+		if err := json.Unmarshal(data, &raw); err != nil {
+			return nil, fmt.Errorf("invalid JSON: %w", err)
+		}
+	}
+	if isPresent(raw.Data) && !isPresent(raw.ID) {
+		return decodeLegacyInventoryChange(raw.Data, productID, variantID)
 	}
 
+	if !isPresent(raw.Inventory) {
+		return nil, errors.New("the response has no variant inventory")
+	}
+	var inventory looseInt
+	if err := inventory.UnmarshalJSON(raw.Inventory); err != nil {
+		return nil, fmt.Errorf("invalid variant inventory: %w", err)
+	}
+
+	var product *Product
+	hasInventory := false
+	switch {
+	case onePass && change.Product != nil:
+		product, hasInventory = change.Product.product()
+	case !onePass && isPresent(raw.Product):
+		var err error
+		if product, hasInventory, err = decodeProduct(raw.Product); err != nil {
+			return nil, err
+		}
+	}
+	if !hasInventory {
+		return nil, errors.New("the response has no product inventory")
+	}
+
+	var id looseString
+	if isPresent(raw.ID) {
+		if err := id.UnmarshalJSON(raw.ID); err != nil {
+			return nil, fmt.Errorf("invalid variant id: %w", err)
+		}
+	}
+	if id == "" {
+		return nil, errors.New("the response has no variant id")
+	}
+	if product.ID == "" {
+		product.ID = productID
+	}
+	return &Variant{
+		ID:         string(id),
+		SKU:        string(raw.SKU),
+		Inventory:  int(inventory),
+		Variations: raw.Variations,
+		IsDefault:  bool(raw.IsDefault),
+		Product:    product,
+	}, nil
+}
+
+// decodeLegacyInventoryChange decodes the "data" object of the older shape.
+func decodeLegacyInventoryChange(data []byte, productID, variantID string) (*Variant, error) {
 	var levels struct {
-		Inventory *looseInt `json:"inventory"`
-		Product   *struct {
-			Inventory *looseInt `json:"inventory"`
-		} `json:"product"`
+		ProductInventory *looseInt `json:"product_inventory"`
+		VariantInventory *looseInt `json:"variant_inventory"`
 	}
 	if err := json.Unmarshal(data, &levels); err != nil {
 		return nil, fmt.Errorf("invalid JSON: %w", err)
 	}
-	if levels.Inventory == nil {
-		return nil, errors.New("the response has no variant inventory")
-	}
-	if levels.Product == nil || levels.Product.Inventory == nil {
-		return nil, errors.New("the response has no product inventory")
-	}
-
-	var variant Variant
-	if err := json.Unmarshal(data, &variant); err != nil {
-		return nil, err
-	}
-	if variant.ID == "" {
-		return nil, errors.New("the response has no variant id")
-	}
-	if variant.Product.ID == "" {
-		variant.Product.ID = productID
-	}
-	return &variant, nil
-}
-
-func decodeLegacyInventoryChange(data []byte, productID, variantID string) (*Variant, error) {
-	var legacy struct {
-		Data struct {
-			ProductInventory *looseInt `json:"product_inventory"`
-			VariantInventory *looseInt `json:"variant_inventory"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(data, &legacy); err != nil {
-		return nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if legacy.Data.VariantInventory == nil {
+	if levels.VariantInventory == nil {
 		return nil, errors.New("the response has no data.variant_inventory")
 	}
-	if legacy.Data.ProductInventory == nil {
+	if levels.ProductInventory == nil {
 		return nil, errors.New("the response has no data.product_inventory")
 	}
 
 	return &Variant{
 		ID:        variantID,
-		Inventory: int(*legacy.Data.VariantInventory),
-		Product:   &Product{ID: productID, Inventory: int(*legacy.Data.ProductInventory)},
+		Inventory: int(*levels.VariantInventory),
+		Product:   &Product{ID: productID, Inventory: int(*levels.ProductInventory)},
 	}, nil
 }
