@@ -116,6 +116,10 @@ func (c *command) run(stop, abort context.Context) int {
 	c.log = newLogger(c.stderr, logFormatText, slog.LevelInfo)
 	started := time.Now()
 	err := c.execute(stop, abort)
+	var exit *exitError
+	if err != nil && !errors.As(err, &exit) && !errors.Is(err, errHelp) {
+		c.outcome.Error = err.Error()
+	}
 	code := c.exitCodeOf(err)
 	if c.cfg != nil && c.cfg.notifyURL != "" && checkURL("--notify", c.cfg.notifyURL, c.cfg.allowHTTP) == nil {
 		c.notify(code, time.Since(started))
@@ -257,6 +261,10 @@ func (c *command) execute(stop, abort context.Context) error {
 			return err
 		}
 		c.printf("run %s, journal %s", run.id, run.journal.Path())
+		if resumed != nil {
+			settled := plan.RowsToSend() - resumedRowsToSend(plan, run.previous)
+			c.printf("resuming run %s: %s already settled, %s left to send", run.id, plural(settled, "row", "rows"), plural(plan.RowsToSend()-settled, "row", "rows"))
+		}
 	}
 
 	result := c.send(stop, abort, cfg, plan, store, apiURL, run)
@@ -561,4 +569,16 @@ func version() string {
 		return "dev"
 	}
 	return info.Main.Version
+}
+
+// resumedRowsToSend counts the rows of the requests a resume sends: those
+// without a settled outcome in previous.
+func resumedRowsToSend(plan *importer.Plan, previous map[int]importer.Outcome) int {
+	rows := 0
+	for _, request := range plan.Requests {
+		if _, settled := previous[request.Index]; !settled {
+			rows += len(request.Rows)
+		}
+	}
+	return rows
 }

@@ -399,8 +399,8 @@ func TestCommandNotifiesRejectedRun(t *testing.T) {
 	}
 	select {
 	case n := <-received:
-		if n.ExitCode != exitInvalid || n.Outcome != "rejected" || n.Summary != nil {
-			t.Errorf("notification = %+v, want exit code 2 and no summary", n)
+		if n.ExitCode != exitInvalid || n.Outcome != "rejected" || n.Summary != nil || !strings.Contains(n.Error, `line 2: quantity "-1" is negative`) {
+			t.Errorf("notification = %+v, want exit code 2, no summary and the first problem", n)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification for a rejected file")

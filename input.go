@@ -82,6 +82,7 @@ func (c *command) openInput(cfg *config, state *importer.StateDir, resumed *impo
 		if err != nil {
 			return nil, "", nil, rejectedErrorf("cannot resume run %s: its copy of %s is missing (%v)", resumed.Header.ID, describeInput(cfg.input), err)
 		}
+		c.printf("reading the copy of %s that run %s kept, %s, so that the resume sends exactly what the run read", describeInput(cfg.input), resumed.Header.ID, path)
 		return f, cfg.input, func() { f.Close() }, nil
 	}
 
@@ -165,6 +166,7 @@ func (c *command) invalidInput(err error) error {
 		return err
 	}
 
+	c.outcome.Error = fmt.Sprintf("invalid file %s: %s, the first: %s", describeInput(invalid.Name), plural(len(invalid.Problems), "problem", "problems"), invalid.Problems[0])
 	c.log.Error(fmt.Sprintf("invalid file %s: %s; nothing was sent", describeInput(invalid.Name), plural(len(invalid.Problems), "problem", "problems")),
 		"input", invalid.Name, "problems", len(invalid.Problems))
 	for i, problem := range invalid.Problems {
@@ -173,7 +175,14 @@ func (c *command) invalidInput(err error) error {
 			break
 		}
 		if c.cfg != nil && c.cfg.logFormat == logFormatJSON {
-			c.log.Error("invalid row", "line", problem.Line, "column", problem.Column, "value", problem.Value, "reason", problem.Reason)
+			attrs := []any{"reason", problem.Reason}
+			if problem.Line > 0 {
+				attrs = append(attrs, "line", problem.Line)
+			}
+			if problem.Column != "" {
+				attrs = append(attrs, "column", problem.Column, "value", problem.Value)
+			}
+			c.log.Error("invalid row", attrs...)
 			continue
 		}
 		fmt.Fprintf(c.stderr, "  %s\n", problem)

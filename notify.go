@@ -26,8 +26,9 @@ type notification struct {
 	ExitCode int             `json:"exit_code"`
 	Outcome  string          `json:"outcome"` // the exit code's meaning, such as "ok" or "unknown"
 	Duration float64         `json:"duration_seconds"`
-	Report   string          `json:"report"`  // "" when no report was written
-	Summary  *report.Summary `json:"summary"` // the report's counts; null when the run never started
+	Report   string          `json:"report"`          // "" when no report was written
+	Summary  *report.Summary `json:"summary"`         // the report's counts; null when the run never started
+	Error    string          `json:"error,omitempty"` // why a run was rejected or stopped before it started
 }
 
 // outcomeNames gives each exit code a name for the notification.

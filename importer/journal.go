@@ -353,7 +353,7 @@ func ReadJournal(path string) (*JournalState, error) {
 	for index, sending := range inFlight {
 		state.Outcomes[index] = Outcome{
 			Status: StatusUnknown,
-			Err:    fmt.Errorf("in flight when the run stopped at %s: the store may or may not have applied it", sending.Time.Format(time.RFC3339)),
+			Err:    fmt.Errorf("in flight when the run stopped: sent at %s, and the run ended before its response was read, so the store may or may not have applied it", sending.Time.Format(time.RFC3339)),
 		}
 	}
 	state.countRows(rowsOf)

@@ -43,7 +43,7 @@ func TestJournalReplaysOutcomes(t *testing.T) {
 	if got := state.Outcomes[1]; got.Status != StatusFailed || got.Err.Error() != "422 invalid" {
 		t.Errorf("request 1 = %+v, want failed", got)
 	}
-	if got := state.Outcomes[2]; got.Status != StatusUnknown || !strings.Contains(got.Err.Error(), "in flight when the run stopped") {
+	if got := state.Outcomes[2]; got.Status != StatusUnknown || !strings.Contains(got.Err.Error(), "in flight when the run stopped: sent at") {
 		t.Errorf("request 2 = %+v, want unknown: it was in flight", got)
 	}
 	if _, ok := state.Outcomes[3]; ok {

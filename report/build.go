@@ -73,6 +73,7 @@ func resultRows(result *importer.Result, dryRun bool) iter.Seq[Row] {
 				if !row.Resolved() {
 					// The zero UUID of an unresolved id is not an id.
 					out.ProductID, out.VariantID = unresolvedID(row.ProductID.String()), ""
+					out.SKU = row.SKU // as written, so the report can be searched by it
 				}
 			} else if requestIndex, ok := requestOfMerged[rowIndex]; ok {
 				out = buildRow(row, result.Outcome(requestIndex), dryRun)
