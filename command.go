@@ -241,7 +241,7 @@ func (c *command) execute(stop, abort context.Context) error {
 	in := plan.Input
 	if state != nil {
 		// A dry run of a file that a real run would reject only warns, so
-		// that the projection can still be read; an undo that cannot
+		// that the projection can still be read. An undo that cannot
 		// happen is rejected in a dry run too.
 		if err := c.checkGuards(state, resumed, plan, cfg); err != nil {
 			if !cfg.dryRun || cfg.undo {
@@ -521,7 +521,8 @@ func (c *command) printSummary(cfg *config, rep *report.Report, result *importer
 	}
 }
 
-// printNextSteps says what to do about rows left unknown or unsent.
+// printNextSteps logs the commands that deal with rows left unknown or
+// unsent.
 func (c *command) printNextSteps(cfg *config, rep *report.Report) {
 	if rep.Run.ID == "" {
 		return

@@ -28,7 +28,7 @@ type notification struct {
 	Duration float64         `json:"duration_seconds"`
 	Report   string          `json:"report"`          // "" when no report was written
 	Summary  *report.Summary `json:"summary"`         // the report's counts; null when the run never started
-	Error    string          `json:"error,omitempty"` // why a run was rejected or stopped before it started
+	Error    string          `json:"error,omitempty"` // the reason a run was rejected or stopped before it started
 }
 
 // outcomeNames gives each exit code a name for the notification.
@@ -77,7 +77,7 @@ func (c *command) notify(code int, duration time.Duration) {
 	defer response.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(response.Body, 64<<10))
 	if response.StatusCode < 200 || response.StatusCode > 299 {
-		c.log.Error(fmt.Sprintf("notification rejected: %s answered %s; check --notify", c.cfg.notifyURL, response.Status), "url", c.cfg.notifyURL, "status", response.StatusCode)
+		c.log.Error(fmt.Sprintf("notification rejected: %s responded %s; check --notify", c.cfg.notifyURL, response.Status), "url", c.cfg.notifyURL, "status", response.StatusCode)
 		return
 	}
 	c.log.Debug("notification sent", "url", c.cfg.notifyURL)
