@@ -180,13 +180,14 @@ func (s *csvSource) next() (sourceRecord, error) {
 	case err == nil:
 		line, _ := s.reader.FieldPos(0)
 		return sourceRecord{
-			line:      line + s.skippedLines,
-			cells:     record,
-			text:      s.text[start:s.reader.InputOffset()],
-			delimiter: s.delimiter,
+			line:       line + s.skippedLines,
+			emptyLines: countEmptyLines(s.text[start:]),
+			cells:      record,
+			text:       s.text[start:s.reader.InputOffset()],
+			delimiter:  s.delimiter,
 		}, nil
 	case err == io.EOF:
-		return sourceRecord{}, io.EOF
+		return sourceRecord{emptyLines: countEmptyLines(s.text[start:])}, io.EOF
 	}
 	// Declared on this path only: errors.As moves it to the heap, which
 	// would cost an allocation for every record.
@@ -258,5 +259,20 @@ func describeParseError(err *csv.ParseError, skippedLines int) string {
 		return `text after the closing quote of a cell: put the whole cell in quotes and double the quotes inside it`
 	default:
 		return fmt.Sprintf("invalid CSV: %v", err.Err)
+	}
+}
+
+// countEmptyLines counts the empty lines at the start of text, which
+// encoding/csv skips without a record, so that they are counted as blank
+// rows.
+func countEmptyLines(text string) int {
+	n := 0
+	for {
+		end := strings.IndexByte(text, '\n')
+		if end < 0 || strings.TrimRight(text[:end], "\r") != "" {
+			return n
+		}
+		n++
+		text = text[end+1:]
 	}
 }

@@ -349,7 +349,7 @@ func TestReadDialectProblems(t *testing.T) {
 		{
 			name:  "header and blank CR lines only",
 			input: "product_id;variant_id;quantity\r;;\r\r",
-			want:  []string{`no data rows after the header (1 blank rows skipped): add one row per variant to restock`},
+			want:  []string{`no data rows after the header (2 blank rows skipped): add one row per variant to restock`},
 		},
 		{
 			name:  "sep line and header only",

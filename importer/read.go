@@ -392,6 +392,11 @@ type sourceRecord struct {
 	line  int
 	cells []string
 
+	// emptyLines counts the empty lines just before the record, which
+	// encoding/csv skips; at the end of the file, those after the last
+	// record.
+	emptyLines int
+
 	// text is the record as written in a CSV file, through its line break,
 	// and delimiter the file's delimiter, which splits text into cells
 	// again. They are empty in a worksheet.
@@ -635,6 +640,7 @@ func (c *fileChecker) readBatches(free <-chan *recordBatch, full chan<- *recordB
 	first := true
 	for {
 		record, err := c.readRecord()
+		c.input.BlankRows += record.emptyLines
 		if err == io.EOF {
 			break
 		}

@@ -103,7 +103,7 @@ func TestReadValid(t *testing.T) {
 				product2 + "," + variant2 + ",2\n",
 			wantLines: []int{3, 6},
 			wantQty:   []int{1, 2},
-			wantBlank: 2,
+			wantBlank: 3,
 		},
 		{
 			name: "line breaks inside quoted cells count",
@@ -112,6 +112,13 @@ func TestReadValid(t *testing.T) {
 				product2 + "," + variant2 + ",2,plain\n",
 			wantLines: []int{2, 4},
 			wantQty:   []int{1, 2},
+		},
+		{
+			name:      "empty lines at the end counted",
+			input:     "product_id,variant_id,quantity\r\n" + product1 + "," + variant1 + ",1\r\n\r\n\n",
+			wantLines: []int{2},
+			wantQty:   []int{1},
+			wantBlank: 2,
 		},
 		{
 			name:      "CRLF line endings",
@@ -342,7 +349,7 @@ func TestReadInvalid(t *testing.T) {
 		{
 			name:  "header and blank rows only",
 			input: header + ",,\n\n , , \n",
-			want:  []string{`no data rows after the header (2 blank rows skipped): add one row per variant to restock`},
+			want:  []string{`no data rows after the header (3 blank rows skipped): add one row per variant to restock`},
 		},
 		{
 			name:  "text after a closing quote",
