@@ -438,7 +438,8 @@ Flags:
                            or ~/.local/state/restock on Linux, the user config
                            folder elsewhere)
   --resume RUN_ID          continue a run that stopped, with the same FILE:
-                           rows applied or failed are not sent again
+                           rows applied or failed are not sent again,
+                           except those failed by what stopped the run
   --retry-unknown          with --resume: send again the rows left unknown,
                            after you checked in the store that they were
                            not applied

@@ -355,13 +355,32 @@ func (r *runner) applyProduct(productIndex int, product *ProductPlan) {
 // journalOutcome records a final outcome in the journal, and stops the run
 // if it cannot: a request whose outcome is not on stable storage must not
 // be followed by others.
+//
+// A request that failed because the run had to stop (a 401, 402 or 403, or
+// a store that could not be reached) is journaled as released, not failed:
+// the store certainly did not apply it, so a resume sends it once the cause
+// is fixed.
 func (r *runner) journalOutcome(request *Request, outcome Outcome) {
 	if r.opts.Journal == nil {
 		return
 	}
-	if err := r.opts.Journal.Outcome(request, outcome); err != nil {
+	var err error
+	if outcome.Status == StatusFailed && failedForTheRun(outcome.Err) {
+		err = r.opts.Journal.Released(request, outcome.Err)
+	} else {
+		err = r.opts.Journal.Outcome(request, outcome)
+	}
+	if err != nil {
 		r.stop(err)
 	}
+}
+
+// failedForTheRun reports whether err failed a request for a cause of the
+// whole run, not of the row.
+func failedForTheRun(err error) bool {
+	var stopErr *StopError
+	var unreachable *UnreachableError
+	return errors.As(err, &stopErr) || errors.As(err, &unreachable)
 }
 
 // watchUnknown stops the run after opts.MaxUnknown unknown outcomes in a
