@@ -513,7 +513,8 @@ func (c *command) printSummary(cfg *config, rep *report.Report, result *importer
 	}
 	c.printf("report: %s", outputs)
 	if cfg.failedRowsPath != "" {
-		if rows := len(report.FailedRows(result)); rows > 0 {
+		// The failed-rows file holds the failed and the unsent rows.
+		if rows := s.Failed + s.NotAttempted; rows > 0 {
 			c.printf("rows to retry: %s", cfg.failedRowsPath)
 		} else {
 			c.printf("no rows to retry, so %s was not written", cfg.failedRowsPath)

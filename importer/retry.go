@@ -53,6 +53,9 @@ type decision struct {
 
 	// tooManyRequests is set for a 429, so the caller can slow down.
 	tooManyRequests bool
+
+	// stopErr is the error that stops the run, for actionStop.
+	stopErr *StopError
 }
 
 // decide is the one place that decides what a failed request means and
@@ -71,7 +74,7 @@ func decide(err error, attempt int, idempotent bool, policy RetryPolicy) decisio
 	if errors.As(err, &apiErr) {
 		switch status := apiErr.StatusCode; {
 		case status == http.StatusUnauthorized, status == http.StatusForbidden, status == http.StatusPaymentRequired:
-			return decision{action: actionStop, status: StatusFailed}
+			return decision{action: actionStop, status: StatusFailed, stopErr: &StopError{Err: apiErr}}
 		case status == http.StatusTooManyRequests:
 			d := retryAfter(attempt, apiErr.RetryAfter, policy, StatusFailed)
 			d.tooManyRequests = true

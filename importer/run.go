@@ -452,15 +452,12 @@ func (r *runner) increment(request *Request) Outcome {
 			if r.opts.OnRetry != nil {
 				r.opts.OnRetry(Retry{Line: line, Attempt: attempt, Delay: d.delay, Err: err})
 			}
-			if !r.sleep(d.delay) {
+			if !sleep(r.stopCtx, d.delay) {
 				return Outcome{Status: StatusNotAttempted, Err: fmt.Errorf("not sent: the run stopped while waiting to try again after: %w", err)}
 			}
 		case actionStop:
-			var apiErr *youcan.Error
-			errors.As(err, &apiErr)
-			stopErr := &StopError{Err: apiErr}
-			r.stop(stopErr)
-			return Outcome{Status: StatusFailed, Err: stopErr}
+			r.stop(d.stopErr)
+			return Outcome{Status: StatusFailed, Err: d.stopErr}
 		default:
 			return Outcome{Status: d.status, Err: explainFailure(err, d.status, attempt)}
 		}
@@ -499,14 +496,14 @@ func (r *runner) requestContext() (context.Context, context.CancelFunc) {
 	return context.WithCancel(r.requestCtx)
 }
 
-// sleep waits d, and returns false if the run stopped first.
-func (r *runner) sleep(d time.Duration) bool {
+// sleep waits d, and returns false if ctx ended first.
+func sleep(ctx context.Context, d time.Duration) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
 	case <-timer.C:
 		return true
-	case <-r.stopCtx.Done():
+	case <-ctx.Done():
 		return false
 	}
 }
@@ -609,15 +606,12 @@ func (r *runner) getProduct(id string) (*youcan.Product, error) {
 		}
 		switch d.action {
 		case actionRetry:
-			if !r.sleep(d.delay) {
+			if !sleep(r.stopCtx, d.delay) {
 				return nil, err
 			}
 		case actionStop:
-			var apiErr *youcan.Error
-			errors.As(err, &apiErr)
-			stopErr := &StopError{Err: apiErr}
-			r.stop(stopErr)
-			return nil, stopErr
+			r.stop(d.stopErr)
+			return nil, d.stopErr
 		default:
 			return nil, explainFailure(err, d.status, attempt)
 		}

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -262,17 +261,11 @@ func readCatalogPage(ctx context.Context, limiter *rate.Limiter, page int, opts 
 		d := decide(err, attempt, true, opts.Retry)
 		switch d.action {
 		case actionRetry:
-			timer := time.NewTimer(d.delay)
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				timer.Stop()
+			if !sleep(ctx, d.delay) {
 				return nil, context.Cause(ctx)
 			}
 		case actionStop:
-			var apiErr *youcan.Error
-			errors.As(err, &apiErr)
-			return nil, &StopError{Err: apiErr}
+			return nil, d.stopErr
 		default:
 			return nil, err
 		}
