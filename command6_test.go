@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -195,16 +194,11 @@ func TestCommandDownloadsInput(t *testing.T) {
 	server := fileServer(t, map[string]string{"/stock.csv": validCSV})
 	url := server.URL + "/stock.csv"
 	run := func(args ...string) invocation {
-		var stdout, stderr bytes.Buffer
-		cmd := &command{
-			args:   append([]string{"--api-url", e.apiURL, "--rate", "1000"}, args...),
-			stdin:  strings.NewReader(""),
-			stdout: &stdout, stderr: &stderr,
+		return runCommand(context.Background(), &command{
+			args:       append([]string{"--api-url", e.apiURL, "--rate", "1000"}, args...),
 			getenv:     func(name string) string { return e.env[name] },
 			httpClient: server.Client(),
-		}
-		code := cmd.run(context.Background(), context.Background())
-		return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
+		})
 	}
 
 	first := run("--report", filepath.Join(e.dir, "1.json"), url)
@@ -242,22 +236,16 @@ func TestCommandDownloadErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var stdout, stderr bytes.Buffer
-			cmd := &command{
+			got := runCommand(context.Background(), &command{
 				args:            []string{"--api-url", e.apiURL, "--report", filepath.Join(e.dir, "out.json"), tt.url},
-				stdin:           strings.NewReader(""),
-				stdout:          &stdout,
-				stderr:          &stderr,
 				getenv:          func(name string) string { return e.env[name] },
 				httpClient:      server.Client(),
 				downloadTimeout: 200 * time.Millisecond,
 				maxDownloadSize: 256,
-			}
+			})
 
-			code := cmd.run(context.Background(), context.Background())
-
-			if code != exitInvalid || !strings.Contains(stderr.String(), tt.want) {
-				t.Errorf("exit code %d, want 2 with %q; stderr:\n%s", code, tt.want, stderr.String())
+			if got.code != exitInvalid || !strings.Contains(got.stderr, tt.want) {
+				t.Errorf("exit code %d, want 2 with %q; stderr:\n%s", got.code, tt.want, got.stderr)
 			}
 			if len(e.store.Requests()) != 0 {
 				t.Error("a failed download sent requests")
@@ -345,16 +333,11 @@ func TestCommandNotifies(t *testing.T) {
 	defer hook.Close()
 	input := e.writeFile("stock.csv", validCSV+unknownID+","+variantB1+",2,\n")
 	run := func(notifyURL string) invocation {
-		var stdout, stderr bytes.Buffer
-		cmd := &command{
-			args:   []string{"--api-url", e.apiURL, "--rate", "1000", "--allow-repeat", "--notify", notifyURL, "--report", filepath.Join(e.dir, "out.json"), input},
-			stdin:  strings.NewReader(""),
-			stdout: &stdout, stderr: &stderr,
+		return runCommand(context.Background(), &command{
+			args:       []string{"--api-url", e.apiURL, "--rate", "1000", "--allow-repeat", "--notify", notifyURL, "--report", filepath.Join(e.dir, "out.json"), input},
 			getenv:     func(name string) string { return e.env[name] },
 			httpClient: hook.Client(),
-		}
-		code := cmd.run(context.Background(), context.Background())
-		return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
+		})
 	}
 
 	got := run(hook.URL + "/hook")
@@ -410,17 +393,7 @@ func TestCommandNotifiesRejectedRun(t *testing.T) {
 func TestCommandSandboxRemembers(t *testing.T) {
 	stateHome := t.TempDir()
 	dir := t.TempDir()
-	run := func(args ...string) invocation {
-		var stdout, stderr bytes.Buffer
-		cmd := &command{
-			args:   append([]string{"--sandbox", "--rate", "1000", "--quiet"}, args...),
-			stdin:  strings.NewReader(""),
-			stdout: &stdout, stderr: &stderr,
-			getenv: func(name string) string { return map[string]string{"XDG_STATE_HOME": stateHome}[name] },
-		}
-		code := cmd.run(context.Background(), context.Background())
-		return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	}
+	run := sandboxRunner(stateHome)
 	firstLevel := func(path string) int {
 		return *readJSONReport(t, path).Rows[0].Inventory
 	}
@@ -530,17 +503,7 @@ func TestCommandRejectsPlainHTTPStore(t *testing.T) {
 func TestCommandSandboxDryRunShowsCurrentLevels(t *testing.T) {
 	stateHome := t.TempDir()
 	dir := t.TempDir()
-	run := func(args ...string) invocation {
-		var stdout, stderr bytes.Buffer
-		cmd := &command{
-			args:   append([]string{"--sandbox", "--rate", "1000", "--quiet"}, args...),
-			stdin:  strings.NewReader(""),
-			stdout: &stdout, stderr: &stderr,
-			getenv: func(name string) string { return map[string]string{"XDG_STATE_HOME": stateHome}[name] },
-		}
-		code := cmd.run(context.Background(), context.Background())
-		return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
-	}
+	run := sandboxRunner(stateHome)
 
 	applied := run("--report", filepath.Join(dir, "run.json"), "samples/restock.csv")
 	if applied.code != exitOK {

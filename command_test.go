@@ -93,17 +93,35 @@ func (e *testEnv) run(stdin string, args ...string) invocation {
 
 func (e *testEnv) runWith(stop context.Context, stdin string, args ...string) invocation {
 	e.t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd := &command{
+	return runCommand(stop, &command{
 		args:             args,
 		stdin:            strings.NewReader(stdin),
-		stdout:           &stdout,
-		stderr:           &stderr,
 		getenv:           func(name string) string { return e.env[name] },
 		progressInterval: 10 * time.Millisecond,
+	})
+}
+
+// runCommand runs cmd in-process, with empty standard input unless cmd has
+// one, and returns its exit code and output.
+func runCommand(stop context.Context, cmd *command) invocation {
+	var stdout, stderr bytes.Buffer
+	if cmd.stdin == nil {
+		cmd.stdin = strings.NewReader("")
 	}
+	cmd.stdout, cmd.stderr = &stdout, &stderr
 	code := cmd.run(stop, context.Background())
 	return invocation{code: code, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// sandboxRunner returns a function that runs the command with --sandbox,
+// a high rate and --quiet, keeping the demo store's state under stateHome.
+func sandboxRunner(stateHome string) func(args ...string) invocation {
+	return func(args ...string) invocation {
+		return runCommand(context.Background(), &command{
+			args:   append([]string{"--sandbox", "--rate", "1000", "--quiet"}, args...),
+			getenv: func(name string) string { return map[string]string{"XDG_STATE_HOME": stateHome}[name] },
+		})
+	}
 }
 
 func (e *testEnv) inventory(productID, variantID string) int {
