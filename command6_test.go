@@ -105,31 +105,31 @@ func TestCommandJSONLogsForInvalidFile(t *testing.T) {
 func TestCommandGuardRails(t *testing.T) {
 	e := newTestEnv(t)
 	tests := []struct {
-		name   string
-		body   string
-		args   []string
-		want   []string
-		refuse bool
+		name     string
+		body     string
+		args     []string
+		want     []string
+		rejected bool
 	}{
 		{
-			name:   "max rows",
-			body:   validCSV,
-			args:   []string{"--max-rows", "2"},
-			want:   []string{"the file has 3 data rows, more than --max-rows 2"},
-			refuse: true,
+			name:     "max rows",
+			body:     validCSV,
+			args:     []string{"--max-rows", "2"},
+			want:     []string{"the file has 3 data rows, more than --max-rows 2"},
+			rejected: true,
 		},
 		{
-			name:   "max quantity lists every line",
-			body:   "product_id,variant_id,quantity\n" + productA + "," + variantA1 + ",30\n" + productA + "," + variantA2 + ",4\n" + productB + "," + variantB1 + ",31\n",
-			args:   []string{"--max-quantity", "10"},
-			want:   []string{`line 2: quantity "30" is more than --max-quantity 10`, `line 4: quantity "31" is more than --max-quantity 10`},
-			refuse: true,
+			name:     "max quantity lists every line",
+			body:     "product_id,variant_id,quantity\n" + productA + "," + variantA1 + ",30\n" + productA + "," + variantA2 + ",4\n" + productB + "," + variantB1 + ",31\n",
+			args:     []string{"--max-quantity", "10"},
+			want:     []string{`line 2: quantity "30" is more than --max-quantity 10`, `line 4: quantity "31" is more than --max-quantity 10`},
+			rejected: true,
 		},
 		{
-			name:   "default max quantity",
-			body:   "product_id,variant_id,quantity\n" + productA + "," + variantA1 + ",10001\n",
-			want:   []string{`line 2: quantity "10001" is more than --max-quantity 10000`},
-			refuse: true,
+			name:     "default max quantity",
+			body:     "product_id,variant_id,quantity\n" + productA + "," + variantA1 + ",10001\n",
+			want:     []string{`line 2: quantity "10001" is more than --max-quantity 10000`},
+			rejected: true,
 		},
 		{
 			name: "no quantity limit",
@@ -145,7 +145,7 @@ func TestCommandGuardRails(t *testing.T) {
 
 			got := e.run("", args...)
 
-			if !tt.refuse {
+			if !tt.rejected {
 				if got.code != exitOK {
 					t.Fatalf("exit code = %d, want 0; stderr:\n%s", got.code, got.stderr)
 				}
@@ -210,9 +210,9 @@ func TestCommandDownloadsInput(t *testing.T) {
 		t.Error("the downloaded rows were not applied")
 	}
 	id := runIDOf(t, first.stderr)
-	kept, err := os.ReadFile(filepath.Join(e.env["XDG_STATE_HOME"], "restock", "runs", id, "input"))
-	if err != nil || string(kept) != validCSV {
-		t.Errorf("kept input = %q, %v; want the downloaded bytes beside the journal", kept, err)
+	inputCopy, err := os.ReadFile(filepath.Join(e.env["XDG_STATE_HOME"], "restock", "runs", id, "input"))
+	if err != nil || string(inputCopy) != validCSV {
+		t.Errorf("input copy = %q, %v; want the downloaded bytes beside the journal", inputCopy, err)
 	}
 
 	second := run("--report", filepath.Join(e.dir, "2.json"), url)

@@ -158,7 +158,7 @@ func firstNonEmptyLine(text string) string {
 // csvSource reads the records of a CSV file with encoding/csv.
 type csvSource struct {
 	reader       *csv.Reader
-	text         string // what reader reads
+	text         string // the text that reader reads
 	delimiter    rune
 	skippedLines int
 }

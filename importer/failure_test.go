@@ -117,7 +117,7 @@ func TestRunNeverResendsUncertainRequest(t *testing.T) {
 	}
 }
 
-func TestRunRateWaitCutByDeadlineIsNotUnknown(t *testing.T) {
+func TestRunDeadlineInRateWait(t *testing.T) {
 	store, client := testStore(t)
 	plan := testPlan(t, productA+","+variantA1+",1\n"+productB+","+variantB1+",1\n", false)
 	opts := fastOptions()

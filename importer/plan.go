@@ -323,7 +323,7 @@ func variantHalf(key variantKey) byte {
 	return (key.product[15] ^ key.variant[15]) & 1
 }
 
-// variantDuplicates is what findDuplicates finds in some of the rows.
+// variantDuplicates is the result of findDuplicates over some of the rows.
 type variantDuplicates struct {
 	firstRows  []int32         // the first row of each variant on several rows
 	rowsOf     map[int32][]int // by first row, every row of the variant, in file order

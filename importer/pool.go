@@ -143,7 +143,7 @@ func (p *workerPool) timed(store Store) Store {
 
 // timedStore reports to its pool how long the store took to respond. A
 // request that got no response, such as one that timed out or could not
-// connect, tells nothing about the latency and is not counted.
+// connect, gives no measure of the latency and is not counted.
 type timedStore struct {
 	Store
 	pool *workerPool

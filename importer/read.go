@@ -130,7 +130,7 @@ type Problem struct {
 	Line   int    // physical line of the file; 0 when the problem is the file as a whole
 	Column string // the column's header as written, or "" for a problem with the whole line
 	Value  string // the value as written, before trimming
-	// Reason says what is wrong and how to fix it. With a Column it reads
+	// Reason is what is wrong and how to fix it. With a Column it reads
 	// as a predicate of the value ("is negative: ...").
 	Reason string
 }
@@ -468,7 +468,7 @@ func (c *fileChecker) readRecord() (sourceRecord, error) {
 	}
 }
 
-// rowCells is what gocsv decodes each data record into, by position: the
+// rowCells is the struct that gocsv decodes each data record into, by position: the
 // first cell into the first field, and so on. The fields are strings on
 // purpose: gocsv reads an empty integer cell as 0 and "010" as octal 8, so
 // the quantity is parsed by parseQuantity instead.
@@ -507,7 +507,7 @@ type recordBatch struct {
 	rowsHint int
 }
 
-// pendingRow is what a batch keeps of a record, besides the cells that gocsv
+// pendingRow is the part of a record that a batch keeps, besides the cells that gocsv
 // decodes, to make its Row.
 type pendingRow struct {
 	line         int

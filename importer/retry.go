@@ -30,7 +30,7 @@ type RetryPolicy struct {
 // DefaultRetryPolicy tries a request up to 6 times over about a minute.
 var DefaultRetryPolicy = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: time.Minute}
 
-// action is what to do after a request failed.
+// action is the next step after a request failed.
 type action int
 
 const (
@@ -39,8 +39,8 @@ const (
 	actionStop                // record the outcome and send nothing more
 )
 
-// decision is what to do after a request failed, and what the store did
-// with it.
+// decision is the next step after a request failed, and the outcome the
+// store gave the request.
 type decision struct {
 	action action
 	delay  time.Duration // the wait before the next try, for actionRetry
@@ -60,13 +60,13 @@ type decision struct {
 
 // decide is the one place that decides what a failed request means and
 // whether it is sent again. An increment is not idempotent and the API has
-// no idempotency key, so a write is sent again only when the store
-// certainly did not act on it: a 429, or a connection that failed before
-// the whole request was written (refused, DNS, TLS). A write that may have
-// reached the store and got no usable answer (a timeout after it was
+// no idempotency key. So a write is sent again only when the store
+// certainly did not act on it: after a 429, or a connection that failed
+// before the whole request was written (refused, DNS, TLS). A write that may
+// have reached the store and got no usable response (a timeout after it was
 // written, a reset or closed connection, a 5xx) is StatusUnknown and never
 // sent again. A read (idempotent) is also retried after a 5xx or a lost
-// answer.
+// response.
 //
 // attempt is the number of tries made so far, from 1.
 func decide(err error, attempt int, idempotent bool, policy RetryPolicy) decision {

@@ -17,7 +17,7 @@ import (
 	"restock/youcan"
 )
 
-// Store is what the importer needs from the YouCan API.
+// Store is the part of the YouCan API that the importer uses.
 type Store interface {
 	// IncrementInventory adds quantity units to a variant's stock and
 	// returns the variant with its new stock and its product's new total.
@@ -37,18 +37,18 @@ var _ Store = (*youcan.Client)(nil)
 type Status string
 
 const (
-	StatusApplied      Status = "applied"       // the store answered 2xx: the stock was added
-	StatusFailed       Status = "failed"        // the store certainly did not apply it: an error answer, or never sent because of a local error
-	StatusUnknown      Status = "unknown"       // sent, and no usable answer read: the store may or may not have applied it
+	StatusApplied      Status = "applied"       // the store responded 2xx: the stock was added
+	StatusFailed       Status = "failed"        // the store certainly did not apply it: an error response, or never sent because of a local error
+	StatusUnknown      Status = "unknown"       // sent, and no usable response read: the store may or may not have applied it
 	StatusNotAttempted Status = "not_attempted" // never sent: the run stopped first
 	StatusValid        Status = "valid"         // dry run: the row would be sent
 )
 
-// Outcome is what happened to one request.
+// Outcome is the result of one request.
 type Outcome struct {
 	Status Status
 
-	// Err says why the request failed or was not attempted; nil otherwise.
+	// Err is the reason the request failed or was not attempted, or nil.
 	Err error
 
 	// Inventory and ProductInventory are the variant's stock and the
@@ -78,7 +78,7 @@ type Result struct {
 	// without reading the store.
 	StoreChecked bool
 
-	// Stopped is why the run ended before every request was sent: a
+	// Stopped is the reason the run ended before every request was sent: a
 	// *StopError, or the cause of the cancelled context. Nil when every
 	// request was sent.
 	Stopped error
@@ -169,7 +169,7 @@ type Retry struct {
 	Line    int // the first input line of the request
 	Attempt int // the tries made so far
 	Delay   time.Duration
-	Err     error // why the last try failed
+	Err     error // the error of the last try
 }
 
 // Progress counts the rows done so far. It is safe to read while a run
@@ -357,8 +357,8 @@ func (r *runner) applyProduct(productIndex int, product *ProductPlan) {
 // be followed by others.
 //
 // A request that failed because the run had to stop (a 401, 402 or 403, or
-// a store that could not be reached) is journaled as released, not failed:
-// the store certainly did not apply it, so a resume sends it once the cause
+// a store that could not be reached) is journaled as released, not failed.
+// The store certainly did not apply it, so a resume sends it once the cause
 // is fixed.
 func (r *runner) journalOutcome(request *Request, outcome Outcome) {
 	if r.opts.Journal == nil {
@@ -407,7 +407,8 @@ func (r *runner) watchUnknown(outcome Outcome) {
 	}
 }
 
-// increment sends one request, trying again as decide says.
+// increment sends one request, and sends it again when decide returns
+// actionRetry.
 func (r *runner) increment(request *Request) Outcome {
 	productID, variantID := request.ProductID.String(), request.VariantID.String()
 	line := r.plan.Input.Rows[request.Rows[0]].Line
@@ -515,9 +516,9 @@ func explainFailure(err error, status Status, attempts int) error {
 	var requestErr *youcan.RequestError
 	switch {
 	case status == StatusUnknown && errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("no answer within --timeout, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
+		return fmt.Errorf("no response within --timeout, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
 	case status == StatusUnknown:
-		return fmt.Errorf("no usable answer, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
+		return fmt.Errorf("no usable response, so the stock may or may not have been added; check this variant in the store before sending it again: %w", err)
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusTooManyRequests:
 		return fmt.Errorf("the store answered 429 Too Many Requests %d times, so nothing was applied; run again later with a lower --rate: %w", attempts, err)
 	case status == StatusFailed && errors.As(err, &requestErr) && !requestErr.WroteRequest:
@@ -584,8 +585,8 @@ func (r *runner) describeProduct(productIndex int, product *ProductPlan) {
 	}
 }
 
-// getProduct reads a product under the rate limit, trying again as decide
-// says for a read.
+// getProduct reads a product under the rate limit, and reads it again when
+// decide returns actionRetry for a read.
 func (r *runner) getProduct(id string) (*youcan.Product, error) {
 	for attempt := 1; ; attempt++ {
 		if err := r.rate.wait(r.stopCtx); err != nil {

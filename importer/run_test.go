@@ -134,7 +134,7 @@ func TestRunAppliesEveryRow(t *testing.T) {
 	}
 }
 
-func TestRunSendsRowsOfOneProductInFileOrder(t *testing.T) {
+func TestRunProductRowsInFileOrder(t *testing.T) {
 	store, client := testStore(t)
 	store.SetLatency(5 * time.Millisecond)
 	plan := testPlan(t, productA+","+variantA1+",1\n"+

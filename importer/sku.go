@@ -110,7 +110,7 @@ func Prepare(ctx context.Context, in *Input, opts PrepareOptions) (*Plan, error)
 	return plan, nil
 }
 
-// UnresolvedError is why a row's variant could not be resolved through the
+// UnresolvedError is the reason a row's variant could not be resolved through the
 // store's catalogue. Its message is the problem's reason, with the value.
 type UnresolvedError struct {
 	Problem Problem
@@ -240,8 +240,8 @@ func readCatalog(ctx context.Context, opts PrepareOptions) (*catalogIndex, error
 	return index, nil
 }
 
-// readCatalogPage reads one page under the limiter, trying again as decide
-// says for a read.
+// readCatalogPage reads one page under the limiter, and reads it again when
+// decide returns actionRetry for a read.
 func readCatalogPage(ctx context.Context, limiter *rate.Limiter, page int, opts PrepareOptions) (*youcan.ProductPage, error) {
 	for attempt := 1; ; attempt++ {
 		if err := limiter.Wait(ctx); err != nil {

@@ -94,7 +94,7 @@ func isHiddenCharacter(r rune) bool {
 
 // parseQuantity parses a number of units to add: decimal digits only, at
 // least 1 and at most MaxQuantity. Leading zeros are allowed ("010" is ten).
-// The error says what is wrong with the value in a spreadsheet user's terms.
+// The error explains what is wrong with the value in a spreadsheet user's terms.
 func parseQuantity(value string) (int, error) {
 	if n, ok := parsePlainQuantity(value); ok {
 		return n, nil

@@ -133,7 +133,7 @@ func buildRow(row importer.Row, outcome importer.Outcome, dryRun bool) Row {
 }
 
 // buildProduct sums up one product's requests. Its inventory is the total
-// after its last request whose answer gave one: the requests of a product are
+// after its last request whose response gave one: the requests of a product are
 // sent one after another, so that is the latest level the store returned.
 func buildProduct(product *importer.ProductPlan, result *importer.Result) Product {
 	out := Product{ProductID: product.ProductID.String()}

@@ -36,7 +36,7 @@ type Summary struct {
 	Rows         int `json:"rows"` // data rows read, not counting blank rows
 	Applied      int `json:"applied"`
 	Failed       int `json:"failed"`
-	Unknown      int `json:"unknown"` // sent, and no usable answer read: check these in the store
+	Unknown      int `json:"unknown"` // sent, and no usable response read: check these in the store
 	NotAttempted int `json:"not_attempted"`
 	Valid        int `json:"valid"` // rows that passed a dry run, or 0 outside a dry run
 	SkippedBlank int `json:"skipped_blank_rows"`

@@ -30,7 +30,7 @@ type Variant struct {
 	IsDefault bool
 
 	// Product is the variant's product. IncrementInventory always sets it;
-	// when the API answers with its older short shape, only Product.ID and
+	// when the API responds with its older short shape, only Product.ID and
 	// Product.Inventory are known and Product.Name is empty.
 	Product *Product
 }
